@@ -1,0 +1,1 @@
+"""One module per published design, all behind the small interface in ``base``."""

@@ -1,0 +1,180 @@
+"""The datapath interface, the registry, and tiling helpers every datapath shares.
+
+A datapath counts: for one layer it returns the cycles each tile occupies the datapath, the bytes
+that must arrive before each tile and leave after it, and action counts that the cost model prices.
+It never schedules (that is the engine) and never prices (that is ``accelsim.cost``).
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, ClassVar, Mapping, Protocol
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from accelsim.spec.arch import Arch
+    from accelsim.workload.trace import LayerTrace
+
+MAX_TILES = 256   # the engine's events per layer stay in the hundreds: SimPy is fast at that size
+
+
+@dataclass(frozen=True)
+class Part:
+    """One kind of hardware component: its cost class, attributes, and how many there are."""
+
+    cls: str                                   # a cost class in accelsim.cost.price
+    count: int
+    attrs: tuple[tuple[str, float | str], ...] = ()
+
+    def attr(self, name: str, default: float | None = None):
+        for key, value in self.attrs:
+            if key == name:
+                return value
+        if default is None:
+            raise KeyError(f"part of class {self.cls} has no attribute {name}")
+        return default
+
+
+def part(cls: str, count: int, **attrs: float | str) -> Part:
+    return Part(cls, int(count), tuple(sorted(attrs.items())))
+
+
+@dataclass(frozen=True)
+class LayerWork:
+    compute_cycles: np.ndarray   # (n_tiles,) cycles each tile occupies the datapath
+    bytes_in: np.ndarray         # (n_tiles,) bytes that must arrive before the tile starts
+    bytes_out: np.ndarray        # (n_tiles,) bytes written after the tile
+    actions: Mapping[str, int]   # "part.action" -> count, e.g. {"sip.cycle": n, "weights.read_bits": n}
+    ideal_cycles: int = 0        # cycles with perfect utilisation of the peak (for utilisation)
+    potential: float = 0.0       # bit-products this design performs (the "potentials" report)
+    extra: Mapping[str, float] = field(default_factory=dict)   # design-specific figures (e.g. SQNR)
+
+    @property
+    def n_tiles(self) -> int:
+        return int(self.compute_cycles.shape[0])
+
+
+class Datapath(Protocol):
+    kind: ClassVar[str]
+    Params: ClassVar[type]
+
+    def __init__(self, params, arch: "Arch") -> None: ...
+    def run(self, layer: "LayerTrace") -> LayerWork: ...
+    def inventory(self) -> Mapping[str, Part]: ...
+
+
+# -- registry ----------------------------------------------------------------------------------
+_REGISTRY: dict[str, type] = {}
+_LOADED = False
+
+
+def register(cls: type) -> type:
+    """Class decorator: make a datapath available under its ``kind``."""
+    _REGISTRY[cls.kind] = cls
+    return cls
+
+
+def _load_all() -> None:
+    global _LOADED
+    if _LOADED:
+        return
+    import accelsim.datapaths as pkg
+    for info in pkgutil.iter_modules(pkg.__path__):
+        if info.name != "base":
+            importlib.import_module(f"accelsim.datapaths.{info.name}")
+    _LOADED = True
+
+
+def registry() -> Mapping[str, type]:
+    _load_all()
+    return dict(sorted(_REGISTRY.items()))
+
+
+def get(kind: str) -> type | None:
+    _load_all()
+    return _REGISTRY.get(kind)
+
+
+# -- shared tiling -----------------------------------------------------------------------------
+def chunk_bounds(n: int, max_chunks: int) -> np.ndarray:
+    """Split range(n) into at most ``max_chunks`` nearly equal contiguous chunks; returns edges."""
+    chunks = max(1, min(n, max_chunks))
+    return np.linspace(0, n, chunks + 1).round().astype(np.int64)
+
+
+def tile_work(cycles: np.ndarray, layer: "LayerTrace", arch: "Arch", filters_per_pass: int,
+              actions: Mapping[str, int], *, ideal_cycles: int = 0, potential: float = 0.0,
+              wgt_bits: float | None = None, act_bits: float | None = None,
+              extra: Mapping[str, float] | None = None) -> LayerWork:
+    """Group a (passes, steps) cycle matrix into engine tiles and attach their DRAM traffic.
+
+    ``cycles[p, j]`` is what step j of filter pass p costs; steps run in order inside a pass and
+    passes run one after the other (filter-major order). Tiles are contiguous runs of steps inside
+    one pass, at most MAX_TILES in all. Traffic, the shared memory model:
+
+    * weights of a pass arrive before its first tile, unless the arch keeps weights resident and
+      the layer's weights fit the weight buffer (DaDianNao keeps the whole model on chip);
+    * input activations stream in proportion to the steps of each tile; they are read from DRAM
+      once when they fit the activation buffer (or not at all when the arch keeps activations on
+      chip and input + output fit), else again for every pass;
+    * outputs leave after each tile, unless activations stay on chip.
+    Halo rows shared by neighbouring tiles are not double counted (an approximation).
+    """
+    cycles = np.asarray(cycles, dtype=np.int64)
+    if cycles.ndim == 1:
+        cycles = cycles[None, :]
+    n_pass, n_step = cycles.shape
+    per_pass = max(1, MAX_TILES // n_pass)
+    edges = chunk_bounds(n_step, per_pass)
+    sums = np.add.reduceat(cycles, edges[:-1], axis=1) if n_step else np.zeros((n_pass, 1), np.int64)
+    frac = np.diff(edges) / max(n_step, 1)
+
+    shape = layer.layer.shape
+    mem = arch.memory
+    wbits = layer.layer.wgt_bits if wgt_bits is None else wgt_bits
+    abits = layer.layer.act_bits if act_bits is None else act_bits
+    w_bytes = shape.k * shape.reduction * wbits / 8.0
+    a_bytes = shape.n * shape.c * shape.h * shape.w * abits / 8.0
+    o_bytes = shape.windows * shape.k * mem.output_bits / 8.0
+    wbuf, abuf = mem.capacity("weights"), mem.capacity("activations")
+    on_chip_acts = mem.activations_on_chip and a_bytes + o_bytes <= abuf
+    w_resident = mem.weights_resident and w_bytes <= wbuf
+
+    n_chunks = len(frac)
+    bin_ = np.zeros((n_pass, n_chunks))
+    bout = np.zeros((n_pass, n_chunks))
+    pass_filters = np.diff(chunk_bounds(shape.k, n_pass)) if n_pass > 1 else np.array([shape.k])
+    if not w_resident:
+        bin_[:, 0] += w_bytes * pass_filters / shape.k
+    if not on_chip_acts:
+        refetch = a_bytes > abuf
+        for p in range(n_pass):
+            if p == 0 or refetch:
+                bin_[p] += a_bytes * frac
+            bout[p] += o_bytes * (pass_filters[p] / shape.k) * frac
+    return LayerWork(
+        compute_cycles=sums.reshape(-1),
+        bytes_in=np.ceil(bin_.reshape(-1)).astype(np.int64),
+        bytes_out=np.ceil(bout.reshape(-1)).astype(np.int64),
+        actions=dict(actions),
+        ideal_cycles=int(ideal_cycles),
+        potential=float(potential),
+        extra=dict(extra or {}),
+    )
+
+
+def staggered_cycles(chunk_cycles: np.ndarray, columns: int) -> int:
+    """Cycles for chunks issued one per cycle to ``columns`` columns that each stay busy for the
+    chunk's cycles (how bit-serial designs run FC layers: no window reuse, weights for one column
+    arrive per cycle). Chunk j starts when its weights arrive (cycle j) and its column is free."""
+    c = np.asarray(chunk_cycles, dtype=np.int64)
+    if c.size == 0:
+        return 0
+    return int(_staggered(c, columns))
+
+
+def _staggered(c: np.ndarray, columns: int) -> int:
+    from accelsim.numerics.kernels import staggered_finish
+    return staggered_finish(c, columns)

@@ -1,0 +1,73 @@
+"""Bit-parallel baseline in the DaDianNao organisation (Chen et al., MICRO 2014, as used by the
+Stripes / Pragmatic / Loom papers; shared/research/papers.md sec. 0).
+
+``tiles`` x ``filters`` inner-product units (IPs); each IP multiplies ``lanes`` activations by
+``lanes`` weights of ``width`` bits per cycle and adds them into its accumulator. Every tile gets
+the same activations (one window at a time) and its own filters, so a conv layer takes
+``windows x R x S x ceil(C/lanes) x ceil(K/(tiles x filters))`` cycles per group, whatever the
+values: time does not depend on precision or zeros. FC layers are one window.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from accelsim.datapaths import grid
+from accelsim.datapaths.base import LayerWork, Part, part, register, tile_work
+
+
+@dataclass(frozen=True)
+class BitParallelParams:
+    tiles: int = field(default=16, metadata={"lo": 1, "hi": 1024})
+    filters: int = field(default=16, metadata={"lo": 1, "hi": 4096})
+    lanes: int = field(default=16, metadata={"lo": 1, "hi": 4096})
+    width: int = field(default=16, metadata={"lo": 1, "hi": 32})
+    acc_bits: int = field(default=32, metadata={"lo": 8, "hi": 64})
+
+
+@register
+class BitParallel:
+    kind = "bitparallel"
+    Params = BitParallelParams
+
+    def __init__(self, params: BitParallelParams, arch):
+        self.p = params
+        self.arch = arch
+
+    def limits(self) -> tuple[int, int]:
+        return self.p.width, self.p.width
+
+    @property
+    def peak_macs(self) -> int:
+        return self.p.tiles * self.p.filters * self.p.lanes
+
+    def run(self, trace) -> LayerWork:
+        p, shape = self.p, trace.shape
+        width_pass = p.tiles * p.filters
+        n_pass = grid.passes(shape, width_pass)
+        step = grid.bricks(shape, p.lanes)
+        cycles = np.full((n_pass, shape.windows), step, dtype=np.int64)
+        total = int(cycles.sum())
+        ip_cycles = shape.windows * step * shape.k          # IP-cycles with a filter assigned
+        actions = {
+            "ip.mult.op": shape.macs,
+            "ip.tree.op": ip_cycles,
+            "ip.acc.op": ip_cycles,
+            "weights.read_bits": ip_cycles * p.lanes * p.width,
+            "activations.read_bits": total * p.lanes * p.width,
+            "outputs.write_bits": shape.windows * shape.k * self.arch.memory.output_bits,
+        }
+        ideal = -(-shape.macs // self.peak_macs)
+        return tile_work(cycles, trace, self.arch, width_pass, actions, ideal_cycles=ideal,
+                         potential=float(shape.macs) * p.width * p.width,
+                         wgt_bits=p.width, act_bits=p.width)
+
+    def inventory(self) -> dict[str, Part]:
+        p = self.p
+        ips = p.tiles * p.filters
+        return {
+            "ip.mult": part("int_mult", ips * p.lanes, a_bits=p.width, b_bits=p.width),
+            "ip.tree": part("adder_tree", ips, inputs=p.lanes, bits=2 * p.width),
+            "ip.acc": part("int_add", ips, bits=p.acc_bits),
+        }

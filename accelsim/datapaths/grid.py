@@ -1,0 +1,39 @@
+"""The DaDianNao-family grid shared by bit-parallel and bit-serial designs.
+
+Machine: ``tiles`` x ``filters`` inner-product units, each consuming ``lanes`` activations (a
+"brick": lanes consecutive channels at one kernel position) per step. Bit-serial designs add
+``windows`` columns per tile that process different output windows with the same weights. All
+tiles receive the same activations, so filter passes repeat the same activation timing.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from accelsim.spec.workload import Shape
+
+
+def ceil_div(a: int, b: int) -> int:
+    return -(-a // b)
+
+
+def passes(shape: Shape, filters_per_pass: int) -> int:
+    """Filter passes over the whole layer: each group's filters in chunks of the machine's width."""
+    return shape.groups * ceil_div(shape.k_per_group, filters_per_pass)
+
+
+def bricks(shape: Shape, lanes: int) -> int:
+    """Steps one output window takes on ``lanes``-wide units: kernel positions x channel bricks."""
+    return shape.r * shape.s * ceil_div(shape.c_per_group, lanes)
+
+
+def brick_view(windows: np.ndarray, lanes: int, columns: int) -> np.ndarray:
+    """(groups, windows, r, s, c) -> (groups, window_groups, bricks, columns, lanes), zero padded.
+
+    Channels are padded to a multiple of ``lanes`` and windows to a multiple of ``columns``."""
+    g, w, r, s, c = windows.shape
+    cb = ceil_div(c, lanes)
+    wg = ceil_div(w, columns)
+    out = np.zeros((g, wg * columns, r, s, cb * lanes), dtype=windows.dtype)
+    out[:, :w, :, :, :c] = windows
+    out = out.reshape(g, wg, columns, r * s * cb, lanes)
+    return out.transpose(0, 1, 3, 2, 4)

@@ -1,0 +1,181 @@
+"""Stripes (Judd et al., MICRO 2016) and Dynamic Stripes (Delmas et al., arXiv 1706.00504).
+
+Organisation (papers.md sec. 1-2): the DaDianNao machine with each inner-product unit replaced by
+``windows`` serial inner-product units (SIPs). A SIP takes one bit of each of ``lanes`` activations
+and ``lanes`` full-width weights per cycle (AND rows, an adder tree, a shift-and-add accumulator).
+The ``windows`` SIPs of a filter share its weights, so each step (one brick of ``lanes`` channels
+at one kernel position, for ``windows`` output windows x ``tiles*filters`` filters) takes as many
+cycles as the activations have bits:
+
+* ``stripes``: the layer's profiled activation precision p, so conv time is p/width of a
+  ``windows``-times-wider bit-parallel machine.
+* ``dstripes``: the precision each group of ``group_size`` activations needs at run time
+  (leading/trailing-zero detection, ``numerics.bits.group_precision``); columns with their own
+  groups drift apart by at most ``registers`` steps (run-ahead registers), synchronised by
+  ``numerics.kernels.sync_columns`` from the real values.
+
+FC layers have one window, so there is no weight reuse: chunks of ``lanes`` inputs start one per
+cycle on successive columns, each busy for its precision (``base.staggered_cycles``); with
+p <= windows this is the baseline's speed, as published.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from accelsim.datapaths import grid
+from accelsim.datapaths.base import (LayerWork, Part, part, register,
+                                     staggered_cycles, tile_work)
+from accelsim.numerics.bits import group_precision
+from accelsim.numerics.kernels import sync_columns
+from accelsim.spec.params import ParamError
+from accelsim.spec.workload import LayerKind
+
+
+@dataclass(frozen=True)
+class StripesParams:
+    tiles: int = field(default=16, metadata={"lo": 1, "hi": 1024})
+    filters: int = field(default=16, metadata={"lo": 1, "hi": 4096})
+    windows: int = field(default=16, metadata={"lo": 1, "hi": 1024})
+    lanes: int = field(default=16, metadata={"lo": 1, "hi": 4096})
+    width: int = field(default=16, metadata={"lo": 1, "hi": 32})
+    acc_bits: int = field(default=32, metadata={"lo": 8, "hi": 64})
+
+
+@dataclass(frozen=True)
+class DynamicStripesParams(StripesParams):
+    group_size: int = field(default=256, metadata={"lo": 1, "hi": 1 << 20})
+    registers: int = field(default=0, metadata={"lo": 0, "hi": 1024})
+    leading_only: bool = False
+
+    def __post_init__(self):
+        cols, rem = divmod(self.group_size, self.lanes)
+        if rem or cols < 1 or self.windows % cols:
+            raise ParamError("group_size", f"lanes ({self.lanes}) x a divisor of windows "
+                             f"({self.windows})", self.group_size)
+
+
+@register
+class Stripes:
+    kind = "stripes"
+    Params = StripesParams
+
+    def __init__(self, params: StripesParams, arch):
+        self.p = params
+        self.arch = arch
+
+    def limits(self) -> tuple[int, int]:
+        return self.p.width, self.p.width
+
+    # -- cycles per step, the one thing Stripes and Dynamic Stripes do differently ----------------
+    def conv_step_cycles(self, trace) -> np.ndarray:
+        """(groups, window_groups, bricks, columns) cycles each column spends on each brick."""
+        shape, p = trace.shape, self.p
+        wg = grid.ceil_div(shape.windows, p.windows)
+        return np.full((shape.groups, wg, grid.bricks(shape, p.lanes), p.windows),
+                       trace.layer.act_bits, dtype=np.int64)
+
+    def sync(self, cost: np.ndarray) -> np.ndarray:
+        """Cumulative finish time after each step for one group's (steps, columns) costs."""
+        return np.cumsum(cost.max(axis=1))
+
+    def fc_chunk_cycles(self, trace) -> np.ndarray:
+        """(groups, chunks) cycles of each chunk of ``lanes`` inputs of an FC layer."""
+        shape, p = trace.shape, self.p
+        chunks = shape.n * grid.bricks(shape, p.lanes)
+        return np.full((shape.groups, chunks), trace.layer.act_bits, dtype=np.int64)
+
+    # -- shared machinery --------------------------------------------------------------------------
+    def run(self, trace) -> LayerWork:
+        p, shape = self.p, trace.shape
+        width_pass = p.tiles * p.filters
+        per_group = grid.ceil_div(shape.k_per_group, width_pass)
+        if trace.layer.kind is LayerKind.FC:
+            chunk = self.fc_chunk_cycles(trace)
+            steps = np.array([[staggered_cycles(c, p.windows)] for c in chunk])     # (groups, 1)
+            sip_cycles = int(chunk.sum()) * shape.k_per_group
+            act_bits = int(chunk.sum()) * p.lanes
+            weight_steps = chunk.shape[1] * shape.groups
+        else:
+            cost = self.conv_step_cycles(trace)                    # g, wg, bricks, cols
+            g, wg, nb, cols = cost.shape
+            steps = np.empty((g, wg), dtype=np.int64)
+            for i in range(g):
+                done = self.sync(cost[i].reshape(wg * nb, cols))
+                ends = done[nb - 1::nb]
+                steps[i] = np.diff(ends, prepend=0)
+            live = np.zeros(wg * cols, dtype=np.int64)
+            live[:shape.windows] = 1
+            live = live.reshape(wg, cols)
+            busy = (cost * live[None, :, None, :]).sum()            # column-cycles on real windows
+            sip_cycles = int(busy) * shape.k_per_group
+            act_bits = int(busy) * p.lanes
+            weight_steps = g * wg * nb
+        cycles = np.repeat(steps, per_group, axis=0)                # (passes, steps)
+        actions = {
+            "sip.and.op": sip_cycles,
+            "sip.tree.op": sip_cycles,
+            "sip.acc.op": sip_cycles,
+            "weights.read_bits": weight_steps * shape.k_per_group * p.lanes * p.width,
+            "activations.read_bits": act_bits * per_group,
+            "outputs.write_bits": shape.windows * shape.k * self.arch.memory.output_bits,
+        }
+        actions.update(self.extra_actions(trace))
+        peak = p.tiles * p.filters * p.windows * p.lanes
+        return tile_work(cycles, trace, self.arch, width_pass, actions,
+                         ideal_cycles=-(-shape.macs * trace.layer.act_bits // peak),
+                         potential=float(sip_cycles) * p.lanes * p.width,
+                         wgt_bits=p.width, act_bits=p.width)
+
+    def extra_actions(self, trace) -> dict[str, int]:
+        return {}
+
+    def inventory(self) -> dict[str, Part]:
+        p = self.p
+        sips = p.tiles * p.filters * p.windows
+        return {
+            "sip.and": part("bitwise", sips, bits=p.lanes * p.width),
+            "sip.tree": part("adder_tree", sips, inputs=p.lanes, bits=p.width),
+            "sip.acc": part("int_add", sips, bits=p.acc_bits),
+        }
+
+
+@register
+class DynamicStripes(Stripes):
+    kind = "dstripes"
+    Params = DynamicStripesParams
+
+    def _group_bits(self, bricks: np.ndarray) -> np.ndarray:
+        """Precision of each brick (last axis = lanes), then max over ``group_size`` columns."""
+        p = self.p
+        bits = group_precision(bricks, axis=-1, leading_only=p.leading_only)
+        cols = p.group_size // p.lanes
+        if cols > 1:
+            shp = bits.shape
+            bits = bits.reshape(*shp[:-1], shp[-1] // cols, cols).max(axis=-1, keepdims=True)
+            bits = np.broadcast_to(bits, (*shp[:-1], shp[-1] // cols, cols)).reshape(shp)
+        return bits
+
+    def conv_step_cycles(self, trace) -> np.ndarray:
+        view = grid.brick_view(trace.windows, self.p.lanes, self.p.windows)   # g, wg, b, cols, lanes
+        return self._group_bits(view)
+
+    def sync(self, cost: np.ndarray) -> np.ndarray:
+        return sync_columns(np.ascontiguousarray(cost), self.p.registers)
+
+    def fc_chunk_cycles(self, trace) -> np.ndarray:
+        view = grid.brick_view(trace.windows, self.p.lanes, 1)                # g, n, b, 1, lanes
+        bits = group_precision(view, axis=-1, leading_only=self.p.leading_only)
+        return bits.reshape(view.shape[0], -1)
+
+    def extra_actions(self, trace) -> dict[str, int]:
+        # One OR-reduction of a brick's magnitudes per column step (the precision detector).
+        shape, p = trace.shape, self.p
+        return {"detect.op": shape.windows * grid.bricks(shape, p.lanes)}
+
+    def inventory(self) -> dict[str, Part]:
+        inv = super().inventory()
+        p = self.p
+        inv["detect"] = part("bitwise", p.windows, bits=p.lanes * p.width)
+        return inv

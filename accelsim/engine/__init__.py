@@ -1,0 +1,1 @@
+"""The engine schedules: SimPy processes over tiles, memory transfers overlapped with compute."""

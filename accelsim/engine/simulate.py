@@ -1,0 +1,74 @@
+"""simulate(arch, workload) -> Result: datapaths count, the engine schedules, the cost model prices."""
+from __future__ import annotations
+
+from typing import Callable, Mapping
+
+from accelsim.cost import price
+from accelsim.datapaths.base import Part, part
+from accelsim.engine.pipeline import run_layer
+from accelsim.errors import SpecError
+from accelsim.report.results import LayerResult, Result
+from accelsim.spec.arch import Arch
+from accelsim.spec.workload import Workload
+from accelsim.workload.trace import build_trace
+
+
+def memory_inventory(arch: Arch) -> dict[str, Part]:
+    parts = {b.role: part(b.kind, 1, capacity_bytes=b.capacity, width_bits=b.width_bits, banks=b.banks)
+             for b in arch.memory.buffers}
+    parts["dram"] = part("dram", 1, type=arch.memory.dram.type)
+    return parts
+
+
+def check_layers(arch: Arch, workload: Workload, datapath) -> None:
+    """Precisions a datapath cannot hold are input errors, named by the workload key."""
+    act_max, wgt_max = datapath.limits() if hasattr(datapath, "limits") else (32, 32)
+    for i, layer in enumerate(workload.layers):
+        for key, bits, top in (("act_bits", layer.act_bits, act_max), ("wgt_bits", layer.wgt_bits, wgt_max)):
+            if bits > top:
+                raise SpecError(workload.file, f"layers[{i}].{key}",
+                                f"an integer in 1..{top} (the width of {arch.name}'s "
+                                f"{arch.datapath.kind} datapath)", bits)
+
+
+def simulate(arch: Arch, workload: Workload,
+             progress: Callable[[int, int, str], None] | None = None) -> Result:
+    """Simulate every layer; layers with identical operands and shape are simulated once."""
+    datapath = arch.build()
+    check_layers(arch, workload, datapath)
+    inventory: Mapping[str, Part] = {**datapath.inventory(), **memory_inventory(arch)}
+    node, vdd = arch.technology.node_nm, arch.technology.vdd
+    area = price.area(inventory, node, vdd)
+    done: dict[str, tuple] = {}
+    layers = []
+    for i, layer in enumerate(workload.layers):
+        trace = build_trace(layer, workload, i)
+        if trace.key not in done:
+            work = datapath.run(trace)
+            timing = run_layer(work, arch.memory.dram, arch.clock.frequency_hz)
+            actions = dict(work.actions)
+            if arch.memory.buffer("outputs") is None and "outputs.write_bits" in actions:
+                # Without an output buffer, results are written back to the activation memory.
+                actions["activations.write_bits"] = (actions.get("activations.write_bits", 0)
+                                                     + actions.pop("outputs.write_bits"))
+            actions["dram.read_bits"] = timing.dram_bytes_read * 8
+            actions["dram.write_bits"] = timing.dram_bytes_written * 8
+            joules = price.energy(actions, inventory, node, vdd, timing.seconds)
+            done[trace.key] = (work, timing, joules)
+        work, timing, joules = done[trace.key]
+        f = arch.clock.frequency_hz
+        layers.append(LayerResult(
+            name=layer.name, kind=layer.kind.value, macs=layer.macs,
+            act_bits=layer.act_bits, wgt_bits=layer.wgt_bits,
+            compute_cycles=int(work.compute_cycles.sum()),
+            stall_cycles=int(round(timing.stall_seconds * f)),
+            cycles=int(round(timing.seconds * f)),
+            seconds=timing.seconds, ideal_cycles=work.ideal_cycles, potential=work.potential,
+            dram_bytes=timing.dram_bytes_read + timing.dram_bytes_written,
+            energy=joules, extra=dict(work.extra),
+            act_sqnr_db=trace.act.sqnr_db, wgt_sqnr_db=trace.wgt.sqnr_db,
+        ))
+        if progress is not None:
+            progress(i + 1, len(workload.layers), layer.name)
+    return Result(arch=arch.name, workload=workload.name, datapath=arch.datapath.kind,
+                  frequency_hz=arch.clock.frequency_hz, node_nm=node, layers=tuple(layers), area=area)

@@ -1,0 +1,1 @@
+"""Results as pandas DataFrames, comparisons, CLI text and matplotlib figures."""

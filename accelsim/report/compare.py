@@ -1,0 +1,30 @@
+"""Speedup and energy efficiency of one result against a baseline, per layer and in total."""
+from __future__ import annotations
+
+import pandas as pd
+
+
+def compare(result, baseline) -> pd.DataFrame:
+    """Rows per layer (matched by name) plus a ``total`` row: speedup = baseline cycles-time /
+    time, energy efficiency = baseline energy / energy, area ratio = area / baseline area."""
+    mine = {l.name: l for l in result.layers}
+    rows = []
+    for b in baseline.layers:
+        if b.name not in mine:
+            continue
+        m = mine[b.name]
+        rows.append({"layer": b.name, "speedup": b.seconds / m.seconds if m.seconds else float("nan"),
+                     "energy_efficiency": b.joules / m.joules if m.joules else float("nan")})
+    if not rows:
+        raise ValueError(f"{result.workload} and {baseline.workload} share no layer names")
+    names = {r["layer"] for r in rows}
+    t_b = sum(l.seconds for l in baseline.layers if l.name in names)
+    t_m = sum(l.seconds for l in result.layers if l.name in names)
+    e_b = sum(l.joules for l in baseline.layers if l.name in names)
+    e_m = sum(l.joules for l in result.layers if l.name in names)
+    rows.append({"layer": "total", "speedup": t_b / t_m, "energy_efficiency": e_b / e_m})
+    df = pd.DataFrame(rows)
+    df["area_ratio"] = result.area_m2 / baseline.area_m2
+    df.insert(0, "baseline", baseline.arch)
+    df.insert(0, "arch", result.arch)
+    return df

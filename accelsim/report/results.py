@@ -1,0 +1,100 @@
+"""Result: per-layer and total figures of one simulation, as pandas DataFrames (SI units inside)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class LayerResult:
+    name: str
+    kind: str
+    macs: int
+    act_bits: int
+    wgt_bits: int
+    compute_cycles: int
+    stall_cycles: int
+    cycles: int
+    seconds: float
+    ideal_cycles: int
+    potential: float                 # bit-products the design performs (ideal work)
+    dram_bytes: int
+    energy: Mapping[str, float]      # joules by component, leakage included
+    extra: Mapping[str, float] = field(default_factory=dict)
+    act_sqnr_db: float = float("inf")
+    wgt_sqnr_db: float = float("inf")
+
+    @property
+    def joules(self) -> float:
+        return float(sum(self.energy.values()))
+
+
+@dataclass(frozen=True)
+class Result:
+    arch: str
+    workload: str
+    datapath: str
+    frequency_hz: float
+    node_nm: int
+    layers: tuple[LayerResult, ...]
+    area: Mapping[str, float]        # square metres by component
+
+    @property
+    def cycles(self) -> int:
+        return sum(l.cycles for l in self.layers)
+
+    @property
+    def seconds(self) -> float:
+        return sum(l.seconds for l in self.layers)
+
+    @property
+    def joules(self) -> float:
+        return sum(l.joules for l in self.layers)
+
+    @property
+    def area_m2(self) -> float:
+        return float(sum(self.area.values()))
+
+    def energy_by_component(self) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for layer in self.layers:
+            for k, v in layer.energy.items():
+                out[k] = out.get(k, 0.0) + v
+        return out
+
+    def per_layer(self) -> pd.DataFrame:
+        """One row per layer: cycles, time, energy by component (``energy_<component>_J``)."""
+        rows = []
+        for l in self.layers:
+            row = {"layer": l.name, "kind": l.kind, "macs": l.macs, "act_bits": l.act_bits,
+                   "wgt_bits": l.wgt_bits, "compute_cycles": l.compute_cycles,
+                   "stall_cycles": l.stall_cycles, "cycles": l.cycles, "seconds": l.seconds,
+                   "ideal_cycles": l.ideal_cycles, "potential_bitops": l.potential,
+                   "dram_bytes": l.dram_bytes, "energy_J": l.joules,
+                   "act_sqnr_db": l.act_sqnr_db, "wgt_sqnr_db": l.wgt_sqnr_db}
+            row.update({f"energy_{k}_J": v for k, v in l.energy.items()})
+            row.update(dict(l.extra))
+            rows.append(row)
+        df = pd.DataFrame(rows)
+        df.insert(0, "workload", self.workload)
+        df.insert(0, "arch", self.arch)
+        return df
+
+    def totals(self) -> pd.DataFrame:
+        """One row: whole-workload cycles, time, energy by component and area by component."""
+        df = self.per_layer()
+        row = {"arch": self.arch, "workload": self.workload, "datapath": self.datapath,
+               "node_nm": self.node_nm, "frequency_hz": self.frequency_hz}
+        for col in ("macs", "compute_cycles", "stall_cycles", "cycles", "seconds", "ideal_cycles",
+                    "potential_bitops", "dram_bytes", "energy_J"):
+            row[col] = df[col].sum()
+        row.update({f"energy_{k}_J": v for k, v in self.energy_by_component().items()})
+        row["area_m2"] = self.area_m2
+        row.update({f"area_{k}_m2": v for k, v in self.area.items()})
+        return pd.DataFrame([row])
+
+    def compare(self, baseline: "Result") -> pd.DataFrame:
+        from accelsim.report.compare import compare
+        return compare(self, baseline)

@@ -1,0 +1,179 @@
+"""Architecture YAML -> frozen Arch dataclass.
+
+Units in the YAML are the ones architects write (MHz, GB/s, ns, KiB, nm, V); inside, everything is
+SI (Hz, bytes/s, seconds, bytes).
+
+```yaml
+name: dadn
+clock: {frequency_mhz: 980}
+technology: {node_nm: 65, vdd: 0.9}
+memory:
+  dram: {type: DDR4, bandwidth_gb_s: 25.6, latency_ns: 50}
+  weights_resident: true        # weights that fit the weight buffer are not re-read from DRAM
+  activations_on_chip: true     # a layer whose input + output fit stays on chip
+  output_bits: 16
+  buffers:
+    weights:     {kind: edram, size_kib: 32768, width_bits: 4096}
+    activations: {kind: edram, size_kib: 4096, width_bits: 256}
+datapath:
+  kind: bitparallel
+  params: {tiles: 16, filters: 16, lanes: 16, width: 16}
+```
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from accelsim.errors import SpecError
+from accelsim.spec.reader import Reader, load_yaml
+
+BUFFER_ROLES = ("weights", "activations", "outputs")
+BUFFER_KINDS = ("sram", "edram", "regfile")
+NODES_NM = (130, 90, 65, 45, 40, 32, 28, 22, 20, 16, 14, 12, 10, 7, 5)
+
+
+@dataclass(frozen=True)
+class Clock:
+    frequency_hz: float
+
+
+@dataclass(frozen=True)
+class Technology:
+    node_nm: int
+    vdd: float
+
+
+@dataclass(frozen=True)
+class Dram:
+    type: str
+    bandwidth: float      # bytes per second
+    latency: float        # seconds from request to first byte
+
+
+@dataclass(frozen=True)
+class Buffer:
+    role: str
+    kind: str
+    capacity: int         # bytes
+    width_bits: int       # bits per access
+    banks: int = 1
+
+
+@dataclass(frozen=True)
+class Memory:
+    dram: Dram
+    buffers: tuple[Buffer, ...]
+    weights_resident: bool = False
+    activations_on_chip: bool = True
+    output_bits: int = 16
+
+    def buffer(self, role: str) -> Buffer | None:
+        for b in self.buffers:
+            if b.role == role:
+                return b
+        return None
+
+    def capacity(self, role: str) -> int:
+        b = self.buffer(role)
+        return b.capacity if b is not None else 0
+
+
+@dataclass(frozen=True)
+class DatapathSpec:
+    kind: str
+    params: Any           # the datapath's own frozen Params dataclass
+
+
+@dataclass(frozen=True)
+class Arch:
+    name: str
+    file: str
+    clock: Clock
+    technology: Technology
+    memory: Memory
+    datapath: DatapathSpec
+    description: str = ""
+
+    def build(self):
+        """The datapath object this arch describes."""
+        from accelsim.datapaths.base import get
+        return get(self.datapath.kind)(self.datapath.params, self)
+
+
+def load_arch(path: str | Path) -> Arch:
+    path = Path(path)
+    return arch_from_dict(load_yaml(path), str(path))
+
+
+def arch_from_dict(data: Any, file: str) -> Arch:
+    from accelsim.cost.tables import dram_types
+    from accelsim.datapaths.base import get, registry
+    from accelsim.spec.params import read_params
+
+    top = Reader(data, file)
+    name = top.string("name", Path(file).stem)
+    description = top.string("description", "-") if top.has("description") else ""
+
+    clk = top.sub("clock")
+    clock = Clock(clk.number("frequency_mhz", lo=0.0, lo_open=True, hi=1e5) * 1e6)
+    clk.done()
+
+    tech_r = top.sub("technology")
+    node = tech_r.integer("node_nm")
+    if node not in NODES_NM:
+        raise tech_r.error("node_nm", "one of " + ", ".join(map(str, NODES_NM)), node)
+    tech = Technology(node, tech_r.number("vdd", 0.9, lo=0.4, hi=1.5))
+    tech_r.done()
+
+    mem_r = top.sub("memory")
+    d = mem_r.sub("dram")
+    types = dram_types()
+    dtype = d.choice("type", sorted(types))
+    dram = Dram(
+        type=dtype,
+        bandwidth=d.number("bandwidth_gb_s", types[dtype], lo=0.0, lo_open=True) * 1e9,
+        latency=d.number("latency_ns", 50.0, lo=0.0) * 1e-9,
+    )
+    d.done()
+    bufs_r = mem_r.sub("buffers")
+    buffers = []
+    for role in BUFFER_ROLES:
+        if not bufs_r.has(role):
+            bufs_r.known(role)
+            continue
+        b = bufs_r.sub(role)
+        buffers.append(Buffer(
+            role=role,
+            kind=b.choice("kind", BUFFER_KINDS, "sram"),
+            capacity=int(b.number("size_kib", lo=0.0, lo_open=True) * 1024),
+            width_bits=b.integer("width_bits", 256, lo=8, hi=1 << 20),
+            banks=b.integer("banks", 1, lo=1, hi=4096),
+        ))
+        b.done()
+    bufs_r.done()
+    if not any(b.role == "weights" for b in buffers) or not any(b.role == "activations" for b in buffers):
+        raise SpecError(file, bufs_r.path, "buffers for both 'weights' and 'activations'",
+                        ", ".join(b.role for b in buffers) or "none")
+    memory = Memory(
+        dram=dram, buffers=tuple(buffers),
+        weights_resident=mem_r.boolean("weights_resident", False),
+        activations_on_chip=mem_r.boolean("activations_on_chip", True),
+        output_bits=mem_r.integer("output_bits", 16, lo=1, hi=64),
+    )
+    mem_r.done()
+
+    dp = top.sub("datapath")
+    kinds = registry()
+    kind = dp.raw("kind")
+    if kind not in kinds:
+        import difflib
+        close = difflib.get_close_matches(str(kind), list(kinds), n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise SpecError(file, dp.key("kind"),
+                        message=f"unknown datapath kind {kind!r}{hint}; known: {', '.join(kinds)}")
+    params = read_params(get(kind).Params, dp.sub("params", {}))
+    dp.done()
+    top.done()
+    return Arch(name, file, clock, tech, memory, DatapathSpec(kind, params), description)

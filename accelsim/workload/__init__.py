@@ -1,0 +1,1 @@
+"""Workloads as simulated: loop bounds, operand tensors and per-layer traces."""

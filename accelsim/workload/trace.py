@@ -1,0 +1,77 @@
+"""LayerTrace: one layer's quantized operands and shape, as every datapath consumes it."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Iterator
+
+import numpy as np
+
+from accelsim.spec.workload import Layer, Workload
+from accelsim.workload import shapes, tensors
+
+
+@dataclass(frozen=True)
+class LayerTrace:
+    layer: Layer
+    act: tensors.Operand      # codes shaped (n, c, h, w)
+    wgt: tensors.Operand      # codes shaped (k, c_per_group, r, s)
+
+    @property
+    def shape(self):
+        return self.layer.shape
+
+    @cached_property
+    def windows(self) -> np.ndarray:
+        """im2col of the activations: (groups, windows, r, s, c_per_group)."""
+        return shapes.im2col(self.act.codes, self.layer.shape)
+
+    @cached_property
+    def filters(self) -> np.ndarray:
+        """Weights as (groups, k_per_group, r, s, c_per_group)."""
+        return shapes.weight_rows(self.wgt.codes, self.layer.shape)
+
+    def reference_output(self) -> np.ndarray:
+        """Exact int64 layer result, (groups, windows, k_per_group)."""
+        return shapes.reference_output(self.act.codes, self.wgt.codes, self.layer.shape)
+
+    @cached_property
+    def key(self) -> str:
+        """Identity of what a datapath sees: shape, kind, precisions and the operand values.
+
+        Layers with equal keys produce equal work, so a simulation runs each key once."""
+        h = hashlib.blake2b(digest_size=16)
+        layer = self.layer
+        h.update(repr((layer.kind.value, layer.shape, layer.act_bits, layer.wgt_bits,
+                       self.act.signed, self.wgt.signed)).encode())
+        h.update(np.ascontiguousarray(self.act.codes).tobytes())
+        h.update(np.ascontiguousarray(self.wgt.codes).tobytes())
+        return h.hexdigest()
+
+
+def _spec_seed(layer: Layer) -> int:
+    """A seed from what defines a synthetic layer, so identical layers get identical operands."""
+    text = repr((layer.kind.value, layer.shape, layer.act_bits, layer.wgt_bits, layer.act, layer.wgt))
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little")
+
+
+def build_trace(layer: Layer, workload: Workload, index: int) -> LayerTrace:
+    rng = np.random.default_rng([workload.seed, _spec_seed(layer)])
+    key = f"layers[{index}]"
+    a_shape, w_shape = shapes.act_shape(layer.shape), shapes.wgt_shape(layer.shape)
+    if layer.act.file is not None:
+        act = tensors.from_file(layer.act, a_shape, layer.act_bits, workload.file, key + ".act")
+    else:
+        act = tensors.synthetic(rng, a_shape, layer.act_bits, layer.act)
+    if layer.wgt.file is not None:
+        wgt = tensors.from_file(layer.wgt, w_shape, layer.wgt_bits, workload.file, key + ".wgt")
+    else:
+        wgt = tensors.synthetic(rng, w_shape, layer.wgt_bits, layer.wgt)
+    return LayerTrace(layer, act, wgt)
+
+
+def build_traces(workload: Workload) -> Iterator[LayerTrace]:
+    """Traces one layer at a time, so a large network never holds all operands at once."""
+    for i, layer in enumerate(workload.layers):
+        yield build_trace(layer, workload, i)
