@@ -114,8 +114,9 @@ def tile_work(cycles: np.ndarray, layer: "LayerTrace", arch: "Arch", filters_per
     passes run one after the other (filter-major order). Tiles are contiguous runs of steps inside
     one pass, at most MAX_TILES in all. Traffic, the shared memory model:
 
-    * weights of a pass arrive before its first tile, unless the arch keeps weights resident and
-      the layer's weights fit the weight buffer (DaDianNao keeps the whole model on chip);
+    * weights of a pass arrive before its first tile, unless they are resident: the arch's
+      ``weights_resident`` is "all" (model preloaded, the DaDianNao methodology) or "fit" and the
+      layer's weights fit the weight buffer;
     * input activations stream in proportion to the steps of each tile; they are read from DRAM
       once when they fit the activation buffer (or not at all when the arch keeps activations on
       chip and input + output fit), else again for every pass;
@@ -140,7 +141,7 @@ def tile_work(cycles: np.ndarray, layer: "LayerTrace", arch: "Arch", filters_per
     o_bytes = shape.windows * shape.k * mem.output_bits / 8.0
     wbuf, abuf = mem.capacity("weights"), mem.capacity("activations")
     on_chip_acts = mem.activations_on_chip and a_bytes + o_bytes <= abuf
-    w_resident = mem.weights_resident and w_bytes <= wbuf
+    w_resident = mem.weights_resident == "all" or (mem.weights_resident == "fit" and w_bytes <= wbuf)
 
     n_chunks = len(frac)
     bin_ = np.zeros((n_pass, n_chunks))

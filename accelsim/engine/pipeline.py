@@ -39,11 +39,15 @@ def run_layer(work: LayerWork, dram: Dram, frequency_hz: float, slots: int = 2) 
     ready = [env.event() for _ in range(work.n_tiles)]
     writes = []
 
+    def fetch(i):
+        yield env.process(channel.transfer(int(work.bytes_in[i])))
+        ready[i].succeed()
+
     def fetcher():
+        # Requests queue on the channel in tile order; latency overlaps the next transfer.
         for i in range(work.n_tiles):
             yield free.get(1)
-            yield env.process(channel.transfer(int(work.bytes_in[i])))
-            ready[i].succeed()
+            env.process(fetch(i))
 
     def datapath():
         for i in range(work.n_tiles):

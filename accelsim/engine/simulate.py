@@ -9,8 +9,8 @@ from accelsim.engine.pipeline import run_layer
 from accelsim.errors import SpecError
 from accelsim.report.results import LayerResult, Result
 from accelsim.spec.arch import Arch
-from accelsim.spec.workload import Workload
-from accelsim.workload.trace import build_trace
+from accelsim.spec.workload import Layer, Workload
+from accelsim.workload.trace import LayerTrace, build_trace
 
 
 def memory_inventory(arch: Arch) -> dict[str, Part]:
@@ -32,8 +32,12 @@ def check_layers(arch: Arch, workload: Workload, datapath) -> None:
 
 
 def simulate(arch: Arch, workload: Workload,
-             progress: Callable[[int, int, str], None] | None = None) -> Result:
-    """Simulate every layer; layers with identical operands and shape are simulated once."""
+             progress: Callable[[int, int, str], None] | None = None,
+             traces: Callable[[Layer, Workload, int], LayerTrace] = build_trace) -> Result:
+    """Simulate every layer; layers with identical operands and shape are simulated once.
+
+    ``traces`` builds a layer's trace; a sweep passes a cache so that simulations sharing a
+    workload (a design and its baseline, successive sweep points) build each trace once."""
     datapath = arch.build()
     check_layers(arch, workload, datapath)
     inventory: Mapping[str, Part] = {**datapath.inventory(), **memory_inventory(arch)}
@@ -42,7 +46,7 @@ def simulate(arch: Arch, workload: Workload,
     done: dict[str, tuple] = {}
     layers = []
     for i, layer in enumerate(workload.layers):
-        trace = build_trace(layer, workload, i)
+        trace = traces(layer, workload, i)
         if trace.key not in done:
             work = datapath.run(trace)
             timing = run_layer(work, arch.memory.dram, arch.clock.frequency_hz)

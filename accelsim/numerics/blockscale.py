@@ -9,7 +9,7 @@ FP32 per-tensor scale G = amax / (448 * 6).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import ClassVar, Literal
 
 import numpy as np
 
@@ -29,6 +29,9 @@ class MXFormat:
     element: mf.FloatFormat | None
     block: int = 32
 
+    scale_bits: ClassVar[int] = 8      # one E8M0 per block
+    tensor_bits: ClassVar[int] = 0
+
     @property
     def elem_bits(self) -> int:
         return 8 if self.element is None else self.element.bits
@@ -42,9 +45,6 @@ class MXFormat:
     def elem_max(self) -> float:
         return 127 / 64 if self.element is None else self.element.max_normal
 
-    scale_bits = 8
-    tensor_bits = 0
-
 
 @dataclass(frozen=True)
 class NVFP4Format:
@@ -55,12 +55,12 @@ class NVFP4Format:
     scale: mf.FloatFormat = mf.E4M3
     block: int = 16
 
+    scale_bits: ClassVar[int] = 8      # one UE4M3 per block
+    tensor_bits: ClassVar[int] = 32    # the FP32 G
+
     @property
     def elem_bits(self) -> int:
         return self.element.bits
-
-    scale_bits = 8
-    tensor_bits = 32
 
 
 MXFP8_E4M3 = MXFormat("mxfp8_e4m3", mf.E4M3)
@@ -177,7 +177,10 @@ def nvfp4_encode(x, axis: int = -1, fmt: NVFP4Format = NVFP4) -> NVFP4Tensor:
     axis = axis % x.ndim
     amax = float(np.max(np.abs(x), initial=0.0))
     top = fmt.scale.max_normal * fmt.element.max_normal
-    g = float(np.float32(amax / top)) if amax > 0 else 1.0    # stored as FP32
+    # G is stored as FP32; below FP32's normal range it loses precision (tensors with amax
+    # under ~3e-35), and it must never round to zero
+    g = float(max(np.float32(amax / top), np.finfo(np.float32).smallest_subnormal)) \
+        if amax > 0 else 1.0
     blocks = to_vectors(x, fmt.block, axis)
     scale_codes = mf.encode(np.max(np.abs(blocks), axis=-1) / (fmt.element.max_normal * g),
                             fmt.scale)

@@ -101,7 +101,7 @@ def _amax(x: np.ndarray, axis=None, keepdims: bool = False) -> np.ndarray:
 def quantize_tensor(x, bits: int, signed: bool = True) -> IntQuant:
     """One scale for the whole tensor: amax / qmax.  Unsigned codes clamp negatives to 0."""
     x = np.asarray(x, dtype=np.float64)
-    scale = np.asarray(_amax(x) / qmax(bits, signed)).reshape((1,) * max(x.ndim, 1))
+    scale = np.asarray(_amax(x) / qmax(bits, signed)).reshape((1,) * x.ndim)
     return IntQuant(_codes(x, scale, bits, signed), scale, bits, signed)
 
 

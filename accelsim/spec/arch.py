@@ -9,7 +9,7 @@ clock: {frequency_mhz: 980}
 technology: {node_nm: 65, vdd: 0.9}
 memory:
   dram: {type: DDR4, bandwidth_gb_s: 25.6, latency_ns: 50}
-  weights_resident: true        # weights that fit the weight buffer are not re-read from DRAM
+  weights_resident: fit         # none | fit (on chip when they fit) | all (model preloaded)
   activations_on_chip: true     # a layer whose input + output fit stays on chip
   output_bits: 16
   buffers:
@@ -31,6 +31,10 @@ from accelsim.spec.reader import Reader, load_yaml
 
 BUFFER_ROLES = ("weights", "activations", "outputs")
 BUFFER_KINDS = ("sram", "edram", "regfile")
+# Where a layer's weights come from: "none" streams them from DRAM every layer; "fit" keeps them
+# on chip when they fit the weight buffer; "all" assumes the whole model is preloaded whatever its
+# size (the DaDianNao / Stripes evaluation methodology, where a multi-chip node holds the model).
+WEIGHT_RESIDENCY = ("none", "fit", "all")
 NODES_NM = (130, 90, 65, 45, 40, 32, 28, 22, 20, 16, 14, 12, 10, 7, 5)
 
 
@@ -65,7 +69,7 @@ class Buffer:
 class Memory:
     dram: Dram
     buffers: tuple[Buffer, ...]
-    weights_resident: bool = False
+    weights_resident: str = "fit"      # none | fit | all (see WEIGHT_RESIDENCY)
     activations_on_chip: bool = True
     output_bits: int = 16
 
@@ -158,7 +162,7 @@ def arch_from_dict(data: Any, file: str) -> Arch:
                         ", ".join(b.role for b in buffers) or "none")
     memory = Memory(
         dram=dram, buffers=tuple(buffers),
-        weights_resident=mem_r.boolean("weights_resident", False),
+        weights_resident=mem_r.choice("weights_resident", WEIGHT_RESIDENCY, "fit"),
         activations_on_chip=mem_r.boolean("activations_on_chip", True),
         output_bits=mem_r.integer("output_bits", 16, lo=1, hi=64),
     )

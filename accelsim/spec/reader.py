@@ -68,6 +68,10 @@ class Reader:
         if name in self.data:
             return self.data[name]
         if default is _MISSING:
+            # A misspelt key is the likelier story than a missing one: say so.
+            close = difflib.get_close_matches(name, [str(k) for k in self.data if k not in self._seen], n=1)
+            if close:
+                raise SpecError(self.file, self.key(close[0]), message=f"unknown key (did you mean '{name}'?)")
             raise SpecError(self.file, self.key(name), message="missing required key")
         return default
 

@@ -144,7 +144,7 @@ _LAYER_KEYS = {
 def load_workload(path: str | Path) -> Workload:
     path = Path(path)
     file = str(path)
-    top = Reader(load_yaml(path), file)
+    top = Reader(_derive(load_yaml(path), path), file)
     name = top.string("name", path.stem)
     seed = top.integer("seed", 0, lo=0, hi=2**32 - 1)
     notes = top.string("notes", "-") if top.has("notes") else ""
@@ -163,6 +163,56 @@ def load_workload(path: str | Path) -> Workload:
         seen.add(layer.name)
         layers.append(layer)
     return Workload(name, file, seed, tuple(layers), notes)
+
+
+def _derive(data, path: Path, depth: int = 0):
+    """Resolve ``base:`` (another workload file), ``set:`` (keys for every layer) and
+    ``overrides:`` (keys per layer name) into one plain workload mapping.
+
+    A derived workload reuses a network's layer shapes with other precisions or densities, e.g.
+    ResNet-50 at 8 bits, or a pruned AlexNet, without copying the shapes."""
+    file = str(path)
+    if not isinstance(data, dict) or "base" not in data:
+        for key in ("set", "overrides"):
+            if isinstance(data, dict) and key in data:
+                raise SpecError(file, key, message="only allowed together with 'base'")
+        return data
+    if depth > 8:
+        raise SpecError(file, "base", message="base files nest too deeply (a cycle?)")
+    base_name = data["base"]
+    if not isinstance(base_name, str):
+        raise SpecError(file, "base", "a workload file name", base_name)
+    base_path = path.parent / base_name
+    merged = dict(_derive(load_yaml(base_path), base_path, depth + 1))
+    layers = [dict(l) if isinstance(l, dict) else l for l in merged.get("layers") or []]
+    for key, value in data.items():
+        if key not in ("base", "set", "overrides"):
+            merged[key] = value
+    common = data.get("set") or {}
+    if not isinstance(common, dict):
+        raise SpecError(file, "set", "a mapping of layer keys", common)
+    per_layer = data.get("overrides") or {}
+    if not isinstance(per_layer, dict):
+        raise SpecError(file, "overrides", "a mapping from layer name to layer keys", per_layer)
+    names = [l.get("name") for l in layers if isinstance(l, dict)]
+    for name, keys in per_layer.items():
+        if name not in names:
+            import difflib
+            close = difflib.get_close_matches(str(name), [str(n) for n in names], n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise SpecError(file, f"overrides.{name}", message=f"no layer of that name in {base_name}{hint}")
+        if not isinstance(keys, dict):
+            raise SpecError(file, f"overrides.{name}", "a mapping of layer keys", keys)
+    for layer in layers:
+        if isinstance(layer, dict):
+            for update in (common, per_layer.get(layer.get("name"), {})):
+                for key, value in update.items():
+                    if key in ("act", "wgt") and isinstance(value, dict) and isinstance(layer.get(key), dict):
+                        layer[key] = {**layer[key], **value}
+                    else:
+                        layer[key] = value
+    merged["layers"] = layers
+    return merged
 
 
 @dataclass(frozen=True)

@@ -32,25 +32,44 @@ def qmax(bits: int, signed: bool) -> int:
 def _magnitudes(rng: np.random.Generator, values: Values, n: int) -> np.ndarray:
     d = values.dist
     if d in ("relu_normal", "half_normal"):
-        return np.abs(rng.standard_normal(n))
+        return np.abs(rng.standard_normal(n, dtype=np.float32))
     if d == "normal":
-        return rng.standard_normal(n)
+        return rng.standard_normal(n, dtype=np.float32)
     if d == "laplace":
-        return rng.laplace(size=n)
+        return rng.laplace(size=n).astype(np.float32)
     if d == "uniform":
-        return rng.uniform(-1.0, 1.0, n)
+        return rng.uniform(-1.0, 1.0, n).astype(np.float32)
     if d == "student_t":
-        return rng.standard_t(values.dof, n)
+        return rng.standard_t(values.dof, n).astype(np.float32)
     raise ValueError(f"unknown distribution {d}")
+
+
+def _exact_mask(rng: np.random.Generator, size: int, nnz: int) -> np.ndarray:
+    """A boolean mask with exactly ``nnz`` True entries at uniformly random positions.
+
+    A Bernoulli draw lands within a few sqrt(size) of nnz; the surplus (or deficit) is then removed
+    (or added) at random positions, which keeps every position equally likely to be non-zero."""
+    mask = rng.random(size, dtype=np.float32) < nnz / size
+    have = int(np.count_nonzero(mask))
+    if have > nnz:
+        on = np.flatnonzero(mask)
+        mask[on[rng.choice(on.size, have - nnz, replace=False)]] = False
+    elif have < nnz:
+        off = np.flatnonzero(~mask)
+        mask[off[rng.choice(off.size, nnz - have, replace=False)]] = True
+    return mask
 
 
 def synthetic(rng: np.random.Generator, shape: tuple[int, ...], bits: int, values: Values) -> Operand:
     size = int(np.prod(shape))
     nnz = max(1, int(round(values.density * size)))
-    x = np.zeros(size)
     nz = _magnitudes(rng, values, nnz)
-    nz[nz == 0] = 1e-12
-    x[rng.permutation(size)[:nnz]] = nz
+    nz[nz == 0] = np.float32(1e-12)
+    if nnz == size:
+        x = nz
+    else:
+        x = np.zeros(size, dtype=np.float32)
+        x[_exact_mask(rng, size, nnz)] = nz
     return quantize(x.reshape(shape), bits, values.signed, keep_nonzero=True)
 
 
@@ -58,17 +77,18 @@ def quantize(x: np.ndarray, bits: int, signed: bool, keep_nonzero: bool = False)
     """Symmetric max-abs quantization of float values to ``bits``-bit integer codes."""
     top = qmax(bits, signed)
     amax = float(np.max(np.abs(x))) if x.size else 0.0
-    scale = amax / top if amax > 0 else 1.0
-    q = np.rint(x / scale)
+    y = x * np.asarray(top / amax if amax > 0 else 1.0, dtype=x.dtype)   # in code units
+    q = np.rint(y)
     if keep_nonzero:
-        q = np.where((q == 0) & (x != 0), np.sign(x), q)
-    q = np.clip(q, -top if signed else 0, top).astype(np.int32)
-    err = x / scale - q
-    mse = float(np.mean(err ** 2)) if x.size else 0.0
-    sig = float(np.sum((x / scale) ** 2))
-    noise = float(np.sum(err ** 2))
+        lost = (q == 0) & (x != 0)
+        q[lost] = np.sign(y[lost])
+    np.clip(q, -top if signed else 0, top, out=q)
+    err = y - q
+    noise = float(np.dot(err.ravel(), err.ravel())) if x.size else 0.0
+    sig = float(np.dot(y.ravel(), y.ravel())) if x.size else 0.0
+    mse = noise / x.size if x.size else 0.0
     sqnr = float("inf") if noise == 0 else 10 * np.log10(sig / noise) if sig > 0 else 0.0
-    return Operand(q, signed, mse, sqnr)
+    return Operand(q.astype(np.int32), signed, mse, sqnr)
 
 
 def from_file(values: Values, shape: tuple[int, ...], bits: int, file: str, key: str) -> Operand:
@@ -97,8 +117,8 @@ def from_file(values: Values, shape: tuple[int, ...], bits: int, file: str, key:
         lo, hi = (-(1 << (bits - 1)), (1 << (bits - 1)) - 1) if signed else (0, (1 << bits) - 1)
         if arr.min() < lo or arr.max() > hi:
             raise SpecError(file, key + ".file",
-                            f"integer values in {lo}..{hi} for {bits} bits",
-                            f"values in {int(arr.min())}..{int(arr.max())}")
+                            message=f"expected integer values in {lo}..{hi} for {bits} bits, "
+                                    f"got values in {int(arr.min())}..{int(arr.max())}")
         return Operand(arr.astype(np.int32), signed, 0.0, float("inf"))
     if not np.issubdtype(arr.dtype, np.floating) or not np.all(np.isfinite(arr)):
         raise SpecError(file, key + ".file", "finite integer or float values", str(arr.dtype))

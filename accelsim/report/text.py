@@ -1,0 +1,50 @@
+"""Plain-text tables for the CLI (reports convert SI units to cycles, us, uJ and mm^2 here only)."""
+from __future__ import annotations
+
+import pandas as pd
+
+from accelsim.report.results import Result
+
+
+def _table(df: pd.DataFrame, formats: dict[str, str]) -> str:
+    cols = list(df.columns)
+    cells = [[formats.get(c, "{}").format(v) if not isinstance(v, str) else v for c, v in zip(cols, row)]
+             for row in df.itertuples(index=False)]
+    widths = [max(len(c), *(len(r[i]) for r in cells)) if cells else len(c) for i, c in enumerate(cols)]
+    line = lambda vals: "  ".join(v.rjust(w) if i else v.ljust(w) for i, (v, w) in enumerate(zip(vals, widths)))
+    return "\n".join([line(cols), line(["-" * w for w in widths])] + [line(r) for r in cells])
+
+
+def layer_table(result: Result, comparison: pd.DataFrame | None = None) -> str:
+    df = result.per_layer()
+    out = pd.DataFrame({
+        "layer": df["layer"], "kind": df["kind"], "MACs": df["macs"],
+        "bits a/w": [f"{a}/{w}" for a, w in zip(df["act_bits"], df["wgt_bits"])],
+        "compute cyc": df["compute_cycles"], "stall cyc": df["stall_cycles"],
+        "time us": df["seconds"] * 1e6, "energy uJ": df["energy_J"] * 1e6,
+    })
+    if comparison is not None:
+        cmp = comparison.set_index("layer")
+        out["speedup"] = [cmp["speedup"].get(n, float("nan")) for n in df["layer"]]
+        out["energy eff"] = [cmp["energy_efficiency"].get(n, float("nan")) for n in df["layer"]]
+    return _table(out, {"MACs": "{:,}", "compute cyc": "{:,}", "stall cyc": "{:,}", "time us": "{:.1f}",
+                        "energy uJ": "{:.2f}", "speedup": "{:.2f}x", "energy eff": "{:.2f}x"})
+
+
+def summary(result: Result, comparison: pd.DataFrame | None = None, baseline: Result | None = None) -> str:
+    t = result.totals().iloc[0]
+    lines = [
+        f"{result.arch} ({result.datapath}, {result.node_nm} nm, {result.frequency_hz / 1e6:.0f} MHz) "
+        f"on {result.workload}: {len(result.layers)} layers, {int(t['macs']):,} MACs",
+        f"  cycles   {int(t['cycles']):,} (compute {int(t['compute_cycles']):,}, stall {int(t['stall_cycles']):,})",
+        f"  time     {t['seconds'] * 1e3:.4f} ms",
+        f"  energy   {t['energy_J'] * 1e6:.2f} uJ: " + ", ".join(
+            f"{k} {v * 1e6:.2f}" for k, v in sorted(result.energy_by_component().items(), key=lambda kv: -kv[1])),
+        f"  area     {result.area_m2 * 1e6:.3f} mm^2: " + ", ".join(
+            f"{k} {v * 1e6:.3f}" for k, v in sorted(result.area.items(), key=lambda kv: -kv[1]) if v > 0),
+    ]
+    if comparison is not None and baseline is not None:
+        total = comparison.set_index("layer").loc["total"]
+        lines.append(f"  vs {baseline.arch}: speedup {total['speedup']:.2f}x, energy efficiency "
+                     f"{total['energy_efficiency']:.2f}x, area {total['area_ratio']:.2f}x")
+    return "\n".join(lines)

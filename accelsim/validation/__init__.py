@@ -1,0 +1,1 @@
+"""Published figures with their configurations; ``accelsim validate`` runs them all."""

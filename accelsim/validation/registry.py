@@ -1,0 +1,81 @@
+"""The registry of published targets, and a runner that shares simulations between them.
+
+Each family module in this package defines ``TARGETS``: a list of :class:`Target`. A target names
+the published value, the tolerance it is checked with, and a ``measure`` function that computes
+the simulated value from (cached) simulations; ``details`` are per-network figures it also prints.
+"""
+from __future__ import annotations
+
+import importlib
+import math
+import pkgutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Mapping
+
+from accelsim.engine.simulate import simulate
+from accelsim.report.results import Result
+from accelsim.spec.arch import load_arch
+from accelsim.spec.workload import load_workload
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class Measured:
+    value: float
+    details: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Target:
+    design: str
+    metric: str
+    published: float
+    tolerance: float                 # relative: |sim - published| <= tolerance * published
+    config: str                      # the configuration the published figure needs
+    source: str
+    measure: Callable[["Runner"], Measured]
+
+    def check(self, measured: Measured) -> bool:
+        return abs(measured.value - self.published) <= self.tolerance * abs(self.published)
+
+
+class Runner:
+    """Simulates (arch file, workload file) pairs once and hands out the Results."""
+
+    def __init__(self, root: Path = ROOT, progress: Callable[[str], None] | None = None):
+        self.root = root
+        self.progress = progress
+        self._cache: dict[tuple[str, str], Result] = {}
+
+    def result(self, arch: str, workload: str) -> Result:
+        key = (arch, workload)
+        if key not in self._cache:
+            if self.progress:
+                self.progress(f"simulating {Path(arch).stem} on {Path(workload).stem}")
+            self._cache[key] = simulate(load_arch(self.root / arch), load_workload(self.root / workload))
+        return self._cache[key]
+
+    def speedup(self, arch: str, base: str, workload: str) -> float:
+        return self.result(base, workload).seconds / self.result(arch, workload).seconds
+
+    def efficiency(self, arch: str, base: str, workload: str) -> float:
+        return self.result(base, workload).joules / self.result(arch, workload).joules
+
+    def area_ratio(self, arch: str, base: str, workload: str) -> float:
+        return self.result(arch, workload).area_m2 / self.result(base, workload).area_m2
+
+
+def geomean(values) -> float:
+    values = list(values)
+    return math.exp(sum(math.log(v) for v in values) / len(values))
+
+
+def targets() -> list[Target]:
+    import accelsim.validation as pkg
+    out: list[Target] = []
+    for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda i: i.name):
+        if info.name != "registry":
+            out.extend(importlib.import_module(f"accelsim.validation.{info.name}").TARGETS)
+    return out

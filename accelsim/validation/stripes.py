@@ -1,0 +1,36 @@
+"""Stripes vs DaDianNao on the six CNNs of the Stripes paper (MICRO 2016 abstract, papers.md sec. 1).
+
+Averages are geometric means over the networks (the paper's "average"; which mean it used is not
+in the notes). Tolerance 10%: the per-layer precision profiles are recalled, not re-verified.
+"""
+from __future__ import annotations
+
+from accelsim.validation.registry import Measured, Runner, Target, geomean
+
+NETWORKS = ("alexnet", "nin", "googlenet", "vgg_m", "vgg_s", "vgg19")
+CONFIG = "16 tiles x 16x16 SIPs vs DaDN 16 tiles x 16 IPs, per-layer Pa (Stripes Table 2), FC at 1x, 65 nm"
+SOURCE = "Judd et al., Stripes, MICRO 2016, abstract"
+
+
+def _per_network(fn) -> Measured:
+    details = {n: fn(f"workloads/{n}.yaml") for n in NETWORKS}
+    return Measured(geomean(details.values()), details)
+
+
+def _speedup(r: Runner) -> Measured:
+    return _per_network(lambda w: r.speedup("arch_configs/stripes.yaml", "arch_configs/dadn.yaml", w))
+
+
+def _efficiency(r: Runner) -> Measured:
+    return _per_network(lambda w: r.efficiency("arch_configs/stripes.yaml", "arch_configs/dadn.yaml", w))
+
+
+def _area(r: Runner) -> Measured:
+    return Measured(r.area_ratio("arch_configs/stripes.yaml", "arch_configs/dadn.yaml", "workloads/alexnet.yaml"))
+
+
+TARGETS = [
+    Target("Stripes", "speedup vs DaDN (geomean, 6 CNNs)", 1.92, 0.10, CONFIG, SOURCE, _speedup),
+    Target("Stripes", "energy efficiency vs DaDN", 1.57, 0.10, CONFIG, SOURCE, _efficiency),
+    Target("Stripes", "area vs DaDN", 1.32, 0.10, CONFIG, SOURCE, _area),
+]

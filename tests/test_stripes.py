@@ -1,0 +1,104 @@
+"""Stripes / Dynamic Stripes invariants against the bit-parallel baseline."""
+import dataclasses
+
+import numpy as np
+import pytest
+
+from accelsim.numerics.bits import group_precision
+from accelsim.spec.arch import load_arch
+from accelsim.spec.workload import load_workload
+from accelsim.workload.trace import build_trace
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
+
+
+def arch(name, **params):
+    a = load_arch(ROOT / f"arch_configs/{name}.yaml")
+    if params:
+        a = dataclasses.replace(a, datapath=dataclasses.replace(
+            a.datapath, params=dataclasses.replace(a.datapath.params, **params)))
+    return a
+
+
+def traces(**overrides):
+    w = load_workload(ROOT / "tests/data/tiny.yaml")
+    layers = [dataclasses.replace(l, **overrides) for l in w.layers]
+    w = dataclasses.replace(w, layers=tuple(layers))
+    return [build_trace(l, w, i) for i, l in enumerate(w.layers)]
+
+
+def cycles(a, trace):
+    return int(a.build().run(trace).compute_cycles.sum())
+
+
+def test_stripes_at_16_bits_does_the_baselines_work_on_conv():
+    dadn, stripes = arch("dadn"), arch("stripes")
+    for t in traces(act_bits=16, wgt_bits=16):
+        if t.layer.kind.value == "fc":
+            continue
+        s = t.shape
+        windows_rounded = -(-s.windows // 16) * 16        # Stripes runs windows 16 at a time
+        assert cycles(stripes, t) * s.windows == cycles(dadn, t) * windows_rounded, t.layer.name
+
+
+def test_stripes_fc_runs_at_baseline_speed():
+    dadn, stripes = arch("dadn"), arch("stripes")
+    fc = [t for t in traces() if t.layer.kind.value == "fc"][0]
+    d, s = cycles(dadn, fc), cycles(stripes, fc)
+    assert d <= s <= d + fc.layer.act_bits            # staggered start: only a tail longer
+
+
+def test_stripes_time_proportional_to_precision():
+    s = arch("stripes")
+    conv = traces()[1]
+    base = cycles(s, conv)
+    for p in (1, 4, 8, 12, 16):
+        t = build_like(conv, act_bits=p)
+        assert cycles(s, t) * conv.layer.act_bits == base * p
+
+
+def build_like(trace, **changes):
+    w = load_workload(ROOT / "tests/data/tiny.yaml")
+    layer = dataclasses.replace(trace.layer, **changes)
+    return build_trace(layer, w, 0)
+
+
+def test_dstripes_never_slower_than_stripes():
+    s, d = arch("stripes"), arch("dstripes")
+    for t in traces():
+        assert cycles(d, t) <= cycles(s, t), t.layer.name
+    for reg in (0, 1, 4):
+        for g in (16, 64, 256):
+            dd = arch("dstripes", registers=reg, group_size=g)
+            for t in traces():
+                assert cycles(dd, t) <= cycles(s, t)
+
+
+def test_dstripes_more_registers_never_slower_and_bigger_groups_never_faster():
+    t = traces()[1]
+    by_reg = [cycles(arch("dstripes", registers=r), t) for r in range(4)]
+    assert by_reg == sorted(by_reg, reverse=True)
+    by_group = [cycles(arch("dstripes", registers=0, group_size=g), t) for g in (16, 32, 64, 256)]
+    assert by_group == sorted(by_group)
+
+
+def test_cycles_monotone_in_precision():
+    for name in ("stripes", "dstripes"):
+        a = arch(name)
+        conv = traces()[1]
+        seq = [cycles(a, build_like(conv, act_bits=p)) for p in (2, 4, 6, 8, 12, 16)]
+        assert seq == sorted(seq), (name, seq)
+
+
+def test_group_precision_detects_leading_and_trailing_zeros():
+    g = np.array([[0b0001100, 0b0000100, 0, 0], [0, 0, 0, 0], [255, 1, 0, 0], [-3, 4, 0, 0]])
+    assert list(group_precision(g)) == [2, 1, 8, 4]       # -3|4 = 0b111, plus a sign bit
+    assert list(group_precision(g, leading_only=True)) == [4, 1, 8, 4]
+
+
+def test_bad_group_size_is_a_spec_error(tmp_path, run_cli):
+    text = (ROOT / "arch_configs/dstripes.yaml").read_text().replace("group_size: 16", "group_size: 24")
+    path = tmp_path / "d.yaml"
+    path.write_text(text)
+    code, _, err = run_cli("run", path, "tests/data/tiny.yaml")
+    assert code == 2 and "datapath.params.group_size" in err and "got 24" in err
