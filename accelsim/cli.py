@@ -44,6 +44,10 @@ def cmd_run(args) -> int:
         print(text.layer_table(result, comparison))
         print()
         print(text.summary(result, comparison, baseline))
+        if args.potentials:
+            print()
+            print("potentials (ideal work reduction vs 16x16-bit MACs)")
+            print(text.potentials_table(result))
     if args.output:
         _write(result, comparison, Path(args.output))
     return 0
@@ -121,6 +125,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--baseline", help="arch YAML to compare against (speedup, energy efficiency)")
     r.add_argument("--output", "-o", help="write per-layer and total results (.csv, .json, .parquet)")
     r.add_argument("--layers", help="comma-separated layer names to simulate")
+    r.add_argument("--potentials", action="store_true",
+                   help="also print the ideal work reduction (bit-products vs 16x16 per MAC)")
     r.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
     r.set_defaults(func=cmd_run)
 

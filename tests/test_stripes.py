@@ -102,3 +102,16 @@ def test_bad_group_size_is_a_spec_error(tmp_path, run_cli):
     path.write_text(text)
     code, _, err = run_cli("run", path, "tests/data/tiny.yaml")
     assert code == 2 and "datapath.params.group_size" in err and "got 24" in err
+
+
+def test_potentials_are_p_times_16_per_mac_for_stripes():
+    import accelsim
+    w = load_workload(ROOT / "tests/data/tiny.yaml")
+    r = accelsim.simulate(arch("stripes"), w)
+    pot = r.potentials().set_index("layer")
+    for l in w.layers:
+        assert pot.loc[l.name, "design_bitops"] == l.macs * l.act_bits * 16
+    assert pot.loc["total", "work_reduction"] == pytest.approx(
+        256 * w.macs / sum(l.macs * l.act_bits * 16 for l in w.layers))
+    d = accelsim.simulate(arch("dstripes"), w).potentials().set_index("layer")
+    assert (d["design_bitops"] <= pot["design_bitops"]).all()

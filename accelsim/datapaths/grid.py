@@ -26,6 +26,13 @@ def bricks(shape: Shape, lanes: int) -> int:
     return shape.r * shape.s * ceil_div(shape.c_per_group, lanes)
 
 
+def real_lanes(shape: Shape, lanes: int) -> np.ndarray:
+    """(bricks,) how many of each brick's lanes hold a real channel (the rest is padding)."""
+    cb = ceil_div(shape.c_per_group, lanes)
+    per = np.minimum(lanes, shape.c_per_group - np.arange(cb) * lanes)
+    return np.tile(per, shape.r * shape.s)
+
+
 def brick_view(windows: np.ndarray, lanes: int, columns: int) -> np.ndarray:
     """(groups, windows, r, s, c) -> (groups, window_groups, bricks, columns, lanes), zero padded.
 

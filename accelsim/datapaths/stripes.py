@@ -97,6 +97,7 @@ class Stripes:
             sip_cycles = int(chunk.sum()) * shape.k_per_group
             act_bits = int(chunk.sum()) * p.lanes
             weight_steps = chunk.shape[1] * shape.groups
+            lane_bits = int((chunk * np.tile(grid.real_lanes(shape, p.lanes), shape.n)).sum())
         else:
             cost = self.conv_step_cycles(trace)                    # g, wg, bricks, cols
             g, wg, nb, cols = cost.shape
@@ -109,6 +110,8 @@ class Stripes:
             live[:shape.windows] = 1
             live = live.reshape(wg, cols)
             busy = (cost * live[None, :, None, :]).sum()            # column-cycles on real windows
+            lane_bits = int((cost * live[None, :, None, :]
+                             * grid.real_lanes(shape, p.lanes)[None, None, :, None]).sum())
             sip_cycles = int(busy) * shape.k_per_group
             act_bits = int(busy) * p.lanes
             weight_steps = g * wg * nb
@@ -125,7 +128,7 @@ class Stripes:
         peak = p.tiles * p.filters * p.windows * p.lanes
         return tile_work(cycles, trace, self.arch, width_pass, actions,
                          ideal_cycles=-(-shape.macs * trace.layer.act_bits // peak),
-                         potential=float(sip_cycles) * p.lanes * p.width,
+                         potential=float(lane_bits) * shape.k_per_group * p.width,
                          wgt_bits=p.width, act_bits=p.width)
 
     def extra_actions(self, trace) -> dict[str, int]:

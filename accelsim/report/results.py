@@ -95,6 +95,20 @@ class Result:
         row.update({f"area_{k}_m2": v for k, v in self.area.items()})
         return pd.DataFrame([row])
 
+    def potentials(self) -> pd.DataFrame:
+        """Ideal work reduction per layer and in total (DNNsim's "potentials"): the bit-products a
+        16 x 16-bit bit-parallel MAC array performs (256 per MAC) over the bit-products this design
+        performs, e.g. Stripes p_a x 16, Loom p_a x p_w, Laconic terms(a) x terms(w)."""
+        rows = [{"layer": l.name, "macs": l.macs, "baseline_bitops": 256.0 * l.macs,
+                 "design_bitops": l.potential} for l in self.layers]
+        rows.append({"layer": "total", "macs": sum(r["macs"] for r in rows),
+                     "baseline_bitops": sum(r["baseline_bitops"] for r in rows),
+                     "design_bitops": sum(r["design_bitops"] for r in rows)})
+        df = pd.DataFrame(rows)
+        df["work_reduction"] = df["baseline_bitops"] / df["design_bitops"].where(df["design_bitops"] > 0)
+        df.insert(0, "arch", self.arch)
+        return df
+
     def compare(self, baseline: "Result") -> pd.DataFrame:
         from accelsim.report.compare import compare
         return compare(self, baseline)

@@ -48,3 +48,12 @@ def summary(result: Result, comparison: pd.DataFrame | None = None, baseline: Re
         lines.append(f"  vs {baseline.arch}: speedup {total['speedup']:.2f}x, energy efficiency "
                      f"{total['energy_efficiency']:.2f}x, area {total['area_ratio']:.2f}x")
     return "\n".join(lines)
+
+
+def potentials_table(result: Result) -> str:
+    df = result.potentials()
+    out = pd.DataFrame({"layer": df["layer"], "MACs": df["macs"],
+                        "16x16 bit-ops": df["baseline_bitops"], "design bit-ops": df["design_bitops"],
+                        "ideal reduction": df["work_reduction"]})
+    return _table(out, {"MACs": "{:,}", "16x16 bit-ops": "{:.3g}", "design bit-ops": "{:.3g}",
+                        "ideal reduction": "{:.2f}x"})

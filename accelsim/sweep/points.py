@@ -1,0 +1,105 @@
+"""Expand a SweepSpec into points: each one arch, one workload and its baseline, with a content id.
+
+The id hashes what the point simulates (the validated Arch, Workload and baseline, not file
+names), so a re-run of the same sweep finds its finished points in the store, and editing a value
+in the sweep or an input file gives the changed points new ids.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import itertools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from accelsim.errors import SpecError
+from accelsim.spec.arch import Arch, load_arch
+from accelsim.spec.sweep import FILE_AXES, SweepSpec, arch_at
+from accelsim.spec.workload import Workload, load_workload
+
+
+@dataclass(frozen=True)
+class Point:
+    index: int
+    id: str
+    values: tuple[tuple[str, Any], ...]   # axis key -> the value its column shows
+    design: str                           # label of the point's non-workload values
+    arch: Arch
+    workload: Workload
+    baseline: Arch | None
+
+
+def expand(spec: SweepSpec) -> list[Point]:
+    keys = spec.keys
+    lists = [a.values for a in spec.axes]
+    combos = itertools.product(*lists) if spec.mode == "grid" else zip(*lists)
+    workloads: dict[Path, Workload] = {}
+    fixed_base = load_arch(spec.baseline) if spec.baseline is not None else None
+    points: list[Point] = []
+    seen: dict[str, int] = {}
+    for index, combo in enumerate(combos):
+        chosen = dict(zip(keys, combo))
+        arch_file = chosen.get("arch", spec.arch)
+        wl_file = chosen.get("workload", spec.workload)
+        if wl_file not in workloads:
+            workloads[wl_file] = _workload(spec, wl_file)
+        workload = workloads[wl_file]
+        settings = tuple((k, v) for k, v in chosen.items() if k not in FILE_AXES)
+        arch = arch_at(spec, arch_file, settings)
+        baseline = fixed_base
+        if spec.baseline_set:
+            baseline = arch_at(spec, arch_file, settings + spec.baseline_set)
+        values = tuple((k, _shown(k, v, arch, workload)) for k, v in chosen.items())
+        pid = point_id(values, arch, workload, baseline)
+        if pid in seen:
+            raise SpecError(spec.file, "axes", message=f"points {seen[pid]} and {index} are the same "
+                            f"({', '.join(f'{k}={v}' for k, v in values)}); remove the repeated value")
+        seen[pid] = index
+        points.append(Point(index, pid, values, design_label(values, arch), arch, workload, baseline))
+    return points
+
+
+def _workload(spec: SweepSpec, path: Path) -> Workload:
+    workload = load_workload(path)
+    if not spec.layers:
+        return workload
+    try:
+        return workload.select(list(spec.layers))
+    except SpecError as err:
+        raise SpecError(spec.file, "layers", message=f"{path.name}: {err.message}") from None
+
+
+def _shown(key: str, value: Any, arch: Arch, workload: Workload) -> Any:
+    """A column-friendly form: names for file axes, text for list values."""
+    if key == "workload":
+        return workload.name
+    if key == "arch":
+        return arch.name
+    if isinstance(value, tuple):
+        return "[" + ", ".join(map(str, value)) + "]"
+    return value
+
+
+def design_label(values: tuple[tuple[str, Any], ...], arch: Arch) -> str:
+    """``group_size=16, type=HBM2``: the last segment of each key (the whole key when two axes
+    share it); the design of a sweep with no arch axes is the arch's name."""
+    keys = [k for k, _ in values if k != "workload"]
+    if not keys:
+        return arch.name
+    last = [k.rsplit(".", 1)[-1] for k in keys]
+    parts = []
+    for key, short, (_, value) in zip(keys, last, [kv for kv in values if kv[0] != "workload"]):
+        if key == "arch":
+            parts.append(str(value))
+        else:
+            parts.append(f"{short if last.count(short) == 1 else key}={value}")
+    return ", ".join(parts)
+
+
+def point_id(values, arch: Arch, workload: Workload, baseline: Arch | None) -> str:
+    from accelsim import __version__
+    content = (values, dataclasses.replace(arch, file=""),
+               dataclasses.replace(workload, file="", notes=""),
+               dataclasses.replace(baseline, file="") if baseline is not None else None, __version__)
+    return hashlib.blake2b(repr(content).encode(), digest_size=10).hexdigest()
