@@ -35,10 +35,16 @@ def cmd_run(args) -> int:
     if args.layers:
         workload = workload.select([n.strip() for n in args.layers.split(",") if n.strip()])
     progress = None if args.quiet or not sys.stderr.isatty() else _progress
-    result = simulate(arch, workload, progress=progress)
+    sample = None
+    if args.sample is not None:
+        if not 0 < args.sample <= 1:
+            raise SpecError("--sample", "", "a fraction in (0, 1]", args.sample)
+        from accelsim.engine.sampling import Sampling
+        sample = Sampling(args.sample, args.sample_seed)
+    result = simulate(arch, workload, progress=progress, sample=sample)
     baseline = comparison = None
     if base_arch is not None:
-        baseline = simulate(base_arch, workload, progress=progress)
+        baseline = simulate(base_arch, workload, progress=progress, sample=sample)
         comparison = result.compare(baseline)
     if not args.quiet:
         print(text.layer_table(result, comparison))
@@ -127,6 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--layers", help="comma-separated layer names to simulate")
     r.add_argument("--potentials", action="store_true",
                    help="also print the ideal work reduction (bit-products vs 16x16 per MAC)")
+    r.add_argument("--sample", type=float, metavar="FRACTION",
+                   help="simulate a seeded fraction of each layer's windows and scale up")
+    r.add_argument("--sample-seed", type=int, default=0)
     r.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
     r.set_defaults(func=cmd_run)
 

@@ -29,6 +29,7 @@ class BitParallelParams:
 @register
 class BitParallel:
     kind = "bitparallel"
+    samplable = True     # work depends on the im2col windows alone (engine.sampling)
     Params = BitParallelParams
 
     def __init__(self, params: BitParallelParams, arch):

@@ -59,6 +59,7 @@ class DynamicStripesParams(StripesParams):
 @register
 class Stripes:
     kind = "stripes"
+    samplable = True     # work depends on the im2col windows alone (engine.sampling)
     Params = StripesParams
 
     def __init__(self, params: StripesParams, arch):

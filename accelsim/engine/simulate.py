@@ -6,6 +6,7 @@ from typing import Callable, Mapping
 from accelsim.cost import price
 from accelsim.datapaths.base import Part, part
 from accelsim.engine.pipeline import run_layer
+from accelsim.engine.sampling import Sampling, sampled_run
 from accelsim.errors import SpecError
 from accelsim.report.results import LayerResult, Result
 from accelsim.spec.arch import Arch
@@ -33,11 +34,14 @@ def check_layers(arch: Arch, workload: Workload, datapath) -> None:
 
 def simulate(arch: Arch, workload: Workload,
              progress: Callable[[int, int, str], None] | None = None,
-             traces: Callable[[Layer, Workload, int], LayerTrace] = build_trace) -> Result:
+             traces: Callable[[Layer, Workload, int], LayerTrace] = build_trace,
+             sample: Sampling | None = None) -> Result:
     """Simulate every layer; layers with identical operands and shape are simulated once.
 
     ``traces`` builds a layer's trace; a sweep passes a cache so that simulations sharing a
-    workload (a design and its baseline, successive sweep points) build each trace once."""
+    workload (a design and its baseline, successive sweep points) build each trace once.
+    With ``sample``, samplable datapaths simulate a seeded fraction of each layer's windows and
+    scale up (``engine.sampling``); the per-layer results then carry the estimate's spread."""
     datapath = arch.build()
     check_layers(arch, workload, datapath)
     inventory: Mapping[str, Part] = {**datapath.inventory(), **memory_inventory(arch)}
@@ -48,7 +52,10 @@ def simulate(arch: Arch, workload: Workload,
     for i, layer in enumerate(workload.layers):
         trace = traces(layer, workload, i)
         if trace.key not in done:
-            work = datapath.run(trace)
+            if sample is None:
+                work, figures = datapath.run(trace), {}
+            else:
+                work, figures = sampled_run(datapath, trace, sample)
             timing = run_layer(work, arch.memory.dram, arch.clock.frequency_hz)
             actions = dict(work.actions)
             if arch.memory.buffer("outputs") is None and "outputs.write_bits" in actions:
@@ -58,8 +65,8 @@ def simulate(arch: Arch, workload: Workload,
             actions["dram.read_bits"] = timing.dram_bytes_read * 8
             actions["dram.write_bits"] = timing.dram_bytes_written * 8
             joules = price.energy(actions, inventory, node, vdd, timing.seconds)
-            done[trace.key] = (work, timing, joules)
-        work, timing, joules = done[trace.key]
+            done[trace.key] = (work, timing, joules, figures)
+        work, timing, joules, figures = done[trace.key]
         f = arch.clock.frequency_hz
         layers.append(LayerResult(
             name=layer.name, kind=layer.kind.value, macs=layer.macs,
@@ -69,7 +76,7 @@ def simulate(arch: Arch, workload: Workload,
             cycles=int(round(timing.seconds * f)),
             seconds=timing.seconds, ideal_cycles=work.ideal_cycles, potential=work.potential,
             dram_bytes=timing.dram_bytes_read + timing.dram_bytes_written,
-            energy=joules, extra=dict(work.extra),
+            energy=joules, extra={**work.extra, **figures},
             act_sqnr_db=trace.act.sqnr_db, wgt_sqnr_db=trace.wgt.sqnr_db,
         ))
         if progress is not None:

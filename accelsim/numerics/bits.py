@@ -37,3 +37,30 @@ def group_precision(values: np.ndarray, axis: int = -1, leading_only: bool = Fal
     bits = msb if leading_only else msb - trailing_zeros(mags)
     bits = bits + neg.astype(np.int64)
     return np.where(mags == 0, zero_cost, bits)
+
+
+def serial_digits(values: np.ndarray, bits: int, chunk: int = 1) -> np.ndarray:
+    """The ``chunk``-bit digits a bit-serial unit feeds, least significant first: (n, *shape).
+
+    ``values == sum_i digits[i] * 2**(chunk*i)`` exactly for any value in ``bits``-bit two's
+    complement: the lower digits are the plain bits, the top digit is the arithmetic shift of what
+    is left, so it carries the sign (for chunk 1 the top plane of a negative value is -1, the
+    two's complement MSB weight -2**(bits-1)). Non-negative values give non-negative digits."""
+    v = np.asarray(values, dtype=np.int64)
+    n = -(-bits // chunk)
+    out = np.empty((n, *v.shape), dtype=np.int64)
+    mask = (1 << chunk) - 1
+    for i in range(n - 1):
+        out[i] = (v >> (chunk * i)) & mask
+    out[n - 1] = v >> (chunk * (n - 1))
+    return out
+
+
+def spread_max(values: np.ndarray, size: int) -> np.ndarray:
+    """Max over consecutive runs of ``size`` entries of the last axis, broadcast back over the run
+    (columns that share one precision group all take the group's precision)."""
+    if size <= 1:
+        return values
+    shp = values.shape
+    runs = values.reshape(*shp[:-1], shp[-1] // size, size).max(axis=-1, keepdims=True)
+    return np.broadcast_to(runs, (*shp[:-1], shp[-1] // size, size)).reshape(shp)

@@ -217,3 +217,53 @@ def tactical_schedule_numpy(weights: np.ndarray, offsets: np.ndarray, max_skip: 
         src.append(step)
         base.append(b)
     return (np.array(src, dtype=np.int32).reshape(-1, F, L), np.array(base, dtype=np.int32))
+
+
+@numba.njit(cache=True)
+def load_stream(load: np.ndarray, proc: np.ndarray, columns: int) -> int:
+    """Chunks loaded one after another over a shared bus into ``columns`` double-buffered units.
+
+    Chunk t goes to column t % columns. Its load (``load[t]`` bus cycles) starts when the bus is
+    free and the column's shadow register is free, i.e. the column has started its previous chunk;
+    its processing (``proc[t]`` cycles) starts when the load is done and the column has finished
+    its previous chunk. Returns the time the last chunk finishes. (Loom's FC weight loading over a
+    row bus; Tartan's FC activation loading over the activation bus.)
+    """
+    started = np.zeros(columns, dtype=np.int64)
+    finished = np.zeros(columns, dtype=np.int64)
+    bus = 0
+    end = 0
+    for t in range(load.shape[0]):
+        col = t % columns
+        begin = bus if bus > started[col] else started[col]
+        bus = begin + load[t]
+        start = bus if bus > finished[col] else finished[col]
+        started[col] = start
+        finished[col] = start + proc[t]
+        if finished[col] > end:
+            end = finished[col]
+    return end
+
+
+def load_stream_numpy(load: np.ndarray, proc: np.ndarray, columns: int) -> int:
+    """Twin of :func:`load_stream`, vectorised over each round of ``columns`` chunks.
+
+    Inside a round the bus recurrence L_t = max(L_{t-1}, g_t) + l_t is a max-plus scan:
+    L_t = S_t + max(bus, max_{k<=t}(g_k - S_k + l_k)) with S the round's inclusive cumsum."""
+    load = np.asarray(load, dtype=np.int64)
+    proc = np.asarray(proc, dtype=np.int64)
+    started = np.zeros(columns, dtype=np.int64)
+    finished = np.zeros(columns, dtype=np.int64)
+    bus, end = 0, 0
+    for first in range(0, load.shape[0], columns):
+        l, p = load[first:first + columns], proc[first:first + columns]
+        n = l.shape[0]
+        s = np.cumsum(l)
+        gate = np.maximum.accumulate(started[:n] - (s - l))
+        ready = s + np.maximum(gate, bus)
+        start = np.maximum(ready, finished[:n])
+        started[:n] = start
+        finished[:n] = start + p
+        bus = int(ready[-1])
+        end = max(end, int(finished[:n].max()))
+    return end

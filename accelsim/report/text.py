@@ -43,6 +43,11 @@ def summary(result: Result, comparison: pd.DataFrame | None = None, baseline: Re
         f"  area     {result.area_m2 * 1e6:.3f} mm^2: " + ", ".join(
             f"{k} {v * 1e6:.3f}" for k, v in sorted(result.area.items(), key=lambda kv: -kv[1]) if v > 0),
     ]
+    sampled = [l for l in result.layers if "cycles_rel_stderr" in l.extra]
+    if sampled:
+        err = sum((l.extra["cycles_rel_stderr"] * l.cycles) ** 2 for l in sampled) ** 0.5
+        lines.append(f"  sampled  {len(sampled)} layers; estimated cycles +/- {100 * err / t['cycles']:.2f}% "
+                     "(one standard error)")
     if comparison is not None and baseline is not None:
         total = comparison.set_index("layer").loc["total"]
         lines.append(f"  vs {baseline.arch}: speedup {total['speedup']:.2f}x, energy efficiency "

@@ -1,0 +1,149 @@
+"""Bit-Tactical's front-end: the static weight schedule (Delmas Lascorz et al., ASPLOS 2019;
+papers.md sec. 7).
+
+A filter set (the ``filters`` rows of one tile) sees its weights as a grid of time rows x filters x
+lanes: row t holds, for every filter, the ``lanes`` weights of brick t (one kernel position, lanes
+consecutive channels; the order of ``grid.brick_view``). Offline, the scheduler moves non-zero
+weights into the slots of zero weights within a small search window of the same filter: lookahead
+h (rows t+1..t+h, same lane) and lookaside d (neighbouring lanes, wrapping within the lane group)
+in an L or T shape. A moved weight keeps its original (row, lane), so the hardware's per-lane
+multiplexer (one input per window position) hands it the activation it always multiplied: the
+output is unchanged. Rows left all-zero are skipped, so the schedule is shorter than the dense one.
+The greedy itself is the numba kernel ``numerics.kernels.tactical_schedule``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from accelsim.datapaths import grid
+from accelsim.numerics.kernels import tactical_schedule
+
+PATTERNS = ("L", "T")
+
+
+def search_offsets(pattern: str, lookahead: int, lookaside: int, lanes: int) -> np.ndarray:
+    """(dt, dl) positions a zero slot may take a weight from, in search order, without repeats.
+
+    L: the same lane up to ``lookahead`` rows ahead, then lanes 1..``lookaside`` below on the next
+    row. T: for k = 1..lookahead the same lane and lanes -k, +k on row k, then lane +(h-1) on the
+    next row (the T shape has no separate lookaside). Lane offsets are taken modulo ``lanes``."""
+    if pattern == "L":
+        raw = [(k, 0) for k in range(1, lookahead + 1)]
+        raw += [(1, -j) for j in range(1, lookaside + 1)] if lookahead else []
+    elif pattern == "T":
+        raw = [(k, dl) for k in range(1, lookahead + 1) for dl in (0, -k, k)]
+        raw += [(1, lookahead - 1)] if lookahead else []
+    else:
+        raise ValueError(f"unknown search pattern {pattern!r}")
+    seen, out = set(), []
+    for dt, dl in raw:
+        key = (dt, dl % lanes)
+        if key not in seen:
+            seen.add(key)
+            out.append(key)
+    return np.array(out, dtype=np.int64).reshape(-1, 2)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """One filter set's schedule: ``src[s, f, l]`` is the original ``row * lanes + lane`` of the
+    weight in slot (s, f, l), -1 for an empty slot; ``base[s]`` the original row step s stands on
+    (its activation window is rows base..base+h)."""
+
+    src: np.ndarray
+    base: np.ndarray
+    rows: int                  # original (dense) time rows
+    lanes: int
+
+    @property
+    def steps(self) -> int:
+        return int(self.src.shape[0])
+
+    @property
+    def filters(self) -> int:
+        return int(self.src.shape[1])
+
+    def occupied(self) -> np.ndarray:
+        """(steps,) non-zero weights scheduled in each step."""
+        return (self.src >= 0).reshape(self.steps, -1).sum(axis=1)
+
+    def paired(self) -> np.ndarray:
+        """(steps, K): the distinct activation positions (``row * lanes + lane``) the step's
+        weights multiply, over all filters of the set, padded with ``rows * lanes`` (a zero).
+
+        Dense weights give each step its own brick, so a back-end sees what it sees without
+        the front-end."""
+        S = self.steps
+        if S == 0:
+            return np.zeros((0, 1), dtype=np.int64)
+        flat = np.sort(self.src.reshape(S, -1).astype(np.int64), axis=1)
+        dup = np.zeros_like(flat, dtype=bool)
+        dup[:, 1:] = flat[:, 1:] == flat[:, :-1]
+        keep = (flat >= 0) & ~dup
+        k = max(int(keep.sum(axis=1).max()), 1)
+        order = np.argsort(~keep, axis=1, kind="stable")[:, :k]
+        pos = np.take_along_axis(flat, order, axis=1)
+        return np.where(np.take_along_axis(keep, order, axis=1), pos, self.rows * self.lanes)
+
+
+def weight_grid(filters: np.ndarray, lanes: int) -> np.ndarray:
+    """(k, r, s, c) weights of one group -> (rows, k, lanes), channels zero-padded to lanes."""
+    k, r, s, c = filters.shape
+    cb = grid.ceil_div(c, lanes)
+    out = np.zeros((k, r, s, cb * lanes), dtype=np.int32)
+    out[..., :c] = filters
+    return out.reshape(k, r * s * cb, lanes).transpose(1, 0, 2)
+
+
+def activation_rows(windows: np.ndarray, lanes: int) -> np.ndarray:
+    """(windows, r, s, c) activations of one group -> (windows, rows * lanes + 1): each window's
+    bricks flattened in schedule order, plus a trailing zero that empty positions point at."""
+    w, r, s, c = windows.shape
+    cb = grid.ceil_div(c, lanes)
+    out = np.zeros((w, r * s * cb * lanes + 1), dtype=np.int32)
+    out[:, :-1].reshape(w, r, s, cb * lanes)[..., :c] = windows
+    return out
+
+
+def build(weights: np.ndarray, offsets: np.ndarray, lookahead: int) -> Schedule:
+    """Schedule one (rows, filters, lanes) weight grid. At most ``lookahead`` all-zero rows are
+    skipped in a row: the window of h+1 rows is then refilled whole in one step."""
+    w = np.ascontiguousarray(weights, dtype=np.int32)
+    src, base = tactical_schedule(w, np.ascontiguousarray(offsets, dtype=np.int64), int(lookahead))
+    return Schedule(src, base, int(w.shape[0]), int(w.shape[2]))
+
+
+def check(sched: Schedule, weights: np.ndarray, offsets: np.ndarray, lookahead: int) -> None:
+    """Raise ValueError unless ``sched`` is a schedule the hardware can run for ``weights``: every
+    non-zero weight exactly once, in its own filter, within its step's search window."""
+    T, F, L = weights.shape
+    src, base = sched.src, sched.base
+    if sched.steps > T:
+        raise ValueError(f"{sched.steps} steps for {T} dense rows")
+    if sched.steps and (np.any(np.diff(base) < 1) or np.any(np.diff(base) > lookahead + 1)):
+        raise ValueError("window advances by less than one or more than h+1 rows")
+    reach = {(0, 0)} | {(int(dt), int(dl) % L) for dt, dl in offsets}
+    seen = np.zeros((T, F, L), dtype=np.int64)
+    for s, f, l in zip(*np.nonzero(src >= 0)):
+        t2, l2 = divmod(int(src[s, f, l]), L)
+        if (t2 - int(base[s]), (l2 - l) % L) not in reach:
+            raise ValueError(f"slot ({s}, {f}, {l}) takes ({t2}, {l2}) outside its window")
+        seen[t2, f, l2] += 1
+    if np.any(seen[weights != 0] != 1) or np.any(seen[weights == 0] != 0):
+        raise ValueError("a non-zero weight is missing or repeated, or a zero weight was scheduled")
+
+
+def outputs(sched: Schedule, weights: np.ndarray, acts: np.ndarray) -> np.ndarray:
+    """What the scheduled hardware computes: for each window and filter, the sum over steps and
+    lanes of the slot's weight times the activation its multiplexer selects. ``acts`` as
+    :func:`activation_rows`; returns (windows, filters) int64."""
+    T, F, L = weights.shape
+    flat = weights.transpose(1, 0, 2).reshape(F, T * L).astype(np.int64)
+    src = sched.src.reshape(sched.steps, F, L)
+    f_idx = np.broadcast_to(np.arange(F)[None, :, None], src.shape)
+    live = src >= 0
+    w = np.where(live, flat[f_idx, np.maximum(src, 0)], 0)                 # (S, F, L)
+    a = acts[:, np.where(live, src, T * L)].astype(np.int64)                 # (W, S, F, L)
+    return np.einsum("wsfl,sfl->wf", a, w)

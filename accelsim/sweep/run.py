@@ -1,0 +1,273 @@
+"""Run a sweep's points on a local process pool or a Dask cluster, storing each as it finishes.
+
+Workers keep two caches across the points they run (one worker = one process):
+
+* built traces, keyed by (workload seed, layer spec): a trace is a pure function of those, and
+  building synthetic operands dominates for large FC layers. The cache is an LRU bounded by the
+  bytes of the arrays it holds (TRACE_BUDGET per worker);
+* baseline results, keyed by (baseline arch, workload), since every point of a sweep usually
+  shares its baseline.
+
+Inside one point, ``simulate`` runs each distinct layer (same shape, precisions and operands)
+once; the outcome counts those reuses and the baseline reuses so the CLI can report them.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+import time
+from collections import OrderedDict
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator, Mapping
+
+import numpy as np
+import pandas as pd
+
+from accelsim.engine.simulate import simulate
+from accelsim.errors import SpecError
+from accelsim.report.results import Result
+from accelsim.spec.sweep import SweepSpec, load_sweep_spec, sweep_from_dict
+from accelsim.sweep.points import Point, expand
+from accelsim.sweep.store import Store
+from accelsim.workload.trace import build_trace
+
+TRACE_BUDGET = 3 << 30       # bytes of trace arrays one worker keeps
+BASELINES_KEPT = 64
+
+
+class TraceCache:
+    """An LRU of built traces, usable as ``simulate(..., traces=cache)``."""
+
+    def __init__(self, budget: int = TRACE_BUDGET):
+        self.budget = budget
+        self._items: OrderedDict = OrderedDict()
+        self.hits = self.misses = 0
+
+    def __call__(self, layer, workload, index: int):
+        key = (workload.seed, layer)
+        trace = self._items.get(key)
+        if trace is not None:
+            self._items.move_to_end(key)
+            self.hits += 1
+            return trace
+        self.misses += 1
+        trace = build_trace(layer, workload, index)
+        self._items[key] = trace
+        self._evict()
+        return trace
+
+    def _evict(self) -> None:
+        # Sizes are taken now rather than at insertion: im2col views cached on a trace grow it.
+        sizes = {k: _nbytes(t) for k, t in self._items.items()}
+        total = sum(sizes.values())
+        while total > self.budget and len(self._items) > 1:
+            key, _ = self._items.popitem(last=False)
+            total -= sizes[key]
+
+
+def _nbytes(trace) -> int:
+    arrays = [trace.act.codes, trace.wgt.codes, *vars(trace).values()]
+    return sum(a.nbytes for a in arrays if isinstance(a, np.ndarray))
+
+
+_TRACES = TraceCache()
+_BASELINES: OrderedDict = OrderedDict()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    id: str
+    frame: pd.DataFrame | None
+    simulated: int               # layer simulations run (design + baseline)
+    reused: int                  # layer results reused: identical layers, cached baseline
+    baseline_cached: bool
+    seconds: float
+    error: tuple[str, str, str] | None = None    # a SpecError's (file, key, message)
+
+
+def run_point(point: Point) -> Outcome:
+    """Simulate one point (and its baseline); runs in a worker. User errors come back as data
+    because SpecError does not survive pickling."""
+    start = time.perf_counter()
+    try:
+        keys: list[str] = []
+        result = simulate(point.arch, point.workload, traces=_recording(keys))
+        repeats = len(keys) - len(set(keys))
+        simulated, reused, cached, base = len(keys) - repeats, repeats, False, None
+        if point.baseline is not None:
+            base, cached = _baseline(point.baseline, point.workload)
+            simulated += 0 if cached else len(keys) - repeats
+            reused += len(keys) if cached else repeats
+        frame = point_frame(point, result, base, keys)
+    except SpecError as err:
+        return Outcome(point.id, None, 0, 0, False, time.perf_counter() - start,
+                       (err.file, err.key, err.message))
+    return Outcome(point.id, frame, simulated, reused, cached, time.perf_counter() - start)
+
+
+def _recording(keys: list[str]):
+    def traces(layer, workload, index):
+        trace = _TRACES(layer, workload, index)
+        keys.append(trace.key)
+        return trace
+    return traces
+
+
+def _baseline(arch, workload) -> tuple[Result, bool]:
+    key = (arch, workload.seed, workload.layers)
+    if key in _BASELINES:
+        _BASELINES.move_to_end(key)
+        return _BASELINES[key], True
+    result = simulate(arch, workload, traces=_TRACES)
+    _BASELINES[key] = result
+    while len(_BASELINES) > BASELINES_KEPT:
+        _BASELINES.popitem(last=False)
+    return result, False
+
+
+def point_frame(point: Point, result: Result, baseline: Result | None, keys: list[str]) -> pd.DataFrame:
+    """The point's rows of the tidy table (see ``store.load_sweep`` for the columns)."""
+    df = result.per_layer()
+    front = {"point": point.id, "point_index": point.index}
+    front.update({k: v for k, v in point.values if k != "workload"})
+    front["design"] = point.design
+    for i, (col, value) in enumerate(front.items()):
+        df.insert(i, col, value)
+    df["datapath"] = result.datapath
+    df["reused"] = [k in keys[:i] for i, k in enumerate(keys)]
+    df["area_m2"] = result.area_m2
+    for comp, m2 in result.area.items():
+        df[f"area_{comp}_m2"] = m2
+    if baseline is not None:
+        by_name = {l.name: l for l in baseline.layers}
+        base = [by_name[name] for name in df["layer"]]
+        df["baseline"] = baseline.arch
+        df["baseline_cycles"] = [l.cycles for l in base]
+        df["baseline_seconds"] = [l.seconds for l in base]
+        df["baseline_energy_J"] = [l.joules for l in base]
+        df["baseline_area_m2"] = baseline.area_m2
+        df["speedup"] = df["baseline_seconds"] / df["seconds"]
+        df["energy_efficiency"] = df["baseline_energy_J"] / df["energy_J"]
+    return df
+
+
+# -- executors: each yields Outcomes as points finish ------------------------------------------
+def _in_process(todo: list[Point]) -> Iterator[Outcome]:
+    for point in todo:
+        yield run_point(point)
+
+
+def _watch_parent(pid: int) -> None:
+    """Pool initializer: leave when the sweep process is gone, so kill -9 leaves no orphans."""
+    def watch():
+        while True:
+            time.sleep(0.5)
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:
+                pass
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def _local_pool(todo: list[Point], workers: int) -> Iterator[Outcome]:
+    # forkserver: workers fork from a clean process that has imported accelsim once, which is
+    # safe when the caller has threads (a notebook kernel, a Dask client) and cheap to start.
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["accelsim.sweep.run"])
+    pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_watch_parent,
+                               initargs=(os.getpid(),))
+    try:
+        futures = [pool.submit(run_point, p) for p in todo]
+        for fut in as_completed(futures):
+            yield fut.result()
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _dask(todo: list[Point], address: str) -> Iterator[Outcome]:
+    from distributed import Client
+    from distributed import as_completed as dask_completed
+    try:
+        client = Client(address, timeout="15s")
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise SpecError("--scheduler", "", message=f"cannot reach a Dask scheduler at "
+                        f"{address}: {exc}") from None
+    futures = []
+    try:
+        futures = client.map(run_point, todo, key=[f"accelsim-point-{p.id}" for p in todo], pure=False)
+        for fut in dask_completed(futures):
+            yield fut.result()
+    finally:
+        client.cancel(futures)
+        client.close()
+
+
+# -- the sweep -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Progress:
+    done: int                    # points computed in this run so far
+    total: int                   # points this run computes
+    skipped: int                 # points already in the store
+    elapsed: float               # seconds since the run started
+    design: str
+    workload: str
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    store: Path
+    points: int
+    skipped: int
+    computed: int
+    seconds: float
+    layers_simulated: int
+    layers_reused: int
+    baselines_cached: int
+    workers: str
+
+
+def run_sweep(spec: SweepSpec | str | Path | Mapping, store: str | Path | None = None, *,
+              workers: int | None = None, scheduler: str | None = None,
+              progress: Callable[[Progress], None] | None = None, folder: str | Path = ".") -> SweepReport:
+    """Run every point of ``spec`` not yet in ``store`` and write each as it finishes.
+
+    ``spec`` is a SweepSpec, a sweep YAML file, or a mapping in the same form (its relative file
+    names are taken from ``folder``). ``store`` defaults to ``<sweep name>.sweep`` in the current
+    directory. ``scheduler`` is the address of a running Dask scheduler; otherwise points run on
+    ``workers`` local processes (default: one per core; 1 runs them in this process)."""
+    if isinstance(spec, Mapping):
+        spec = sweep_from_dict(dict(spec), "<sweep>", Path(folder))
+    elif not isinstance(spec, SweepSpec):
+        spec = load_sweep_spec(spec)
+    start = time.perf_counter()
+    points = expand(spec)
+    box = Store.create(store if store is not None else f"{spec.name}.sweep", spec, points)
+    finished = box.done()
+    # Points of one workload together, so each worker's trace cache stays warm.
+    todo = sorted((p for p in points if p.id not in finished), key=lambda p: (p.workload.name, p.index))
+    if scheduler:
+        outcomes, used = _dask(todo, scheduler), f"dask {scheduler}"
+    else:
+        n = max(1, min(workers or os.cpu_count() or 1, len(todo)))
+        outcomes = _in_process(todo) if n == 1 else _local_pool(todo, n)
+        used = f"{n} local process{'es' if n > 1 else ''}"
+    by_id = {p.id: p for p in todo}
+    done = simulated = reused = cached = 0
+    for outcome in outcomes:
+        if outcome.error is not None:
+            raise SpecError(*outcome.error[:2], message=outcome.error[2])
+        box.write(outcome.id, outcome.frame)
+        done += 1
+        simulated, reused = simulated + outcome.simulated, reused + outcome.reused
+        cached += outcome.baseline_cached
+        if progress is not None:
+            p = by_id[outcome.id]
+            progress(Progress(done, len(todo), len(points) - len(todo), time.perf_counter() - start,
+                              p.design, p.workload.name))
+    return SweepReport(box.path, len(points), len(points) - len(todo), done,
+                       time.perf_counter() - start, simulated, reused, cached, used)

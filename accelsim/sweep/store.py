@@ -1,0 +1,117 @@
+"""The results store of a sweep: a folder that survives Ctrl-C and kill -9.
+
+    STORE/sweep.json             the index: the sweep's name, axes and every point (id, values)
+    STORE/points/<id>.parquet    one finished point: its rows of the tidy table
+
+A point's file is written under a temporary name, flushed and renamed into place, so it is either
+whole or absent whatever stops the process; a re-run skips every point whose file exists. The
+index is rewritten (the same way) at the start of each run, so it always lists the sweep as last
+run; files of points no longer in the sweep stay on disk but are not loaded.
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Iterable
+
+import pandas as pd
+
+from accelsim.errors import SpecError
+
+INDEX = "sweep.json"
+FORMAT = 1
+
+
+class Store:
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.points = self.path / "points"
+
+    @classmethod
+    def create(cls, path: str | Path, spec, points: Iterable) -> "Store":
+        """Open (or start) the store of ``spec``: write its index, clear half-written files."""
+        store = cls(path)
+        p = store.path
+        if p.exists() and (not p.is_dir() or (any(p.iterdir()) and not (p / INDEX).is_file())):
+            raise SpecError(str(p), "", message="exists and is not a sweep results folder "
+                            f"(no {INDEX}); choose another --output")
+        try:
+            store.points.mkdir(parents=True, exist_ok=True)
+            for tmp in store.points.glob(".*.tmp"):
+                tmp.unlink()
+            index = {
+                "format": FORMAT, "name": spec.name, "sweep_file": str(spec.file),
+                "axes": list(spec.keys), "mode": spec.mode,
+                "baseline": _baseline_label(spec),
+                "points": [{"id": pt.id, "index": pt.index, "design": pt.design,
+                            "values": dict(pt.values)} for pt in points],
+            }
+            _atomic_write(p / INDEX, lambda f: f.write(json.dumps(index, indent=1, default=str).encode()))
+        except OSError as exc:
+            raise SpecError(str(p), "", message=f"cannot write the results store: "
+                            f"{exc.strerror or exc}") from None
+        return store
+
+    def done(self) -> set[str]:
+        return {f.stem for f in self.points.glob("*.parquet")}
+
+    def write(self, point_id: str, frame: pd.DataFrame) -> None:
+        _atomic_write(self.points / f"{point_id}.parquet", lambda f: frame.to_parquet(f, index=False))
+
+
+def _baseline_label(spec) -> str | None:
+    if spec.baseline is not None:
+        return str(spec.baseline)
+    if spec.baseline_set:
+        return ", ".join(f"{k}={v}" for k, v in spec.baseline_set)
+    return None
+
+
+def _atomic_write(path: Path, write) -> None:
+    tmp = path.parent / f".{path.name}.{os.getpid()}.tmp"
+    with open(tmp, "wb") as f:
+        write(f)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def read_index(path: str | Path) -> tuple[Path, dict]:
+    """The store folder and its index, from the folder or its ``sweep.json``."""
+    path = Path(path)
+    folder = path.parent if path.name == INDEX else path
+    index = folder / INDEX
+    if not index.is_file():
+        raise SpecError(str(path), "", message=f"not a sweep results folder (no {INDEX})")
+    try:
+        data = json.loads(index.read_text())
+    except (OSError, ValueError) as exc:
+        raise SpecError(str(index), "", message=f"cannot read the sweep index: {exc}") from None
+    if data.get("format") != FORMAT:
+        raise SpecError(str(index), "format", f"results store format {FORMAT}", data.get("format"))
+    return folder, data
+
+
+def load_sweep(path: str | Path) -> pd.DataFrame:
+    """The finished points of a sweep as one tidy DataFrame: one row per point x layer.
+
+    Columns: ``point`` (id), ``point_index``, one column per axis (dotted key; ``workload`` holds
+    the workload's name), ``design`` (a label of the non-workload axis values), the per-layer
+    figures of ``Result.per_layer()``, the point's area (``area_m2``, ``area_<component>_m2``)
+    and, when the sweep has a baseline, ``baseline_seconds``, ``baseline_energy_J``,
+    ``speedup`` and ``energy_efficiency`` per layer. ``df.attrs`` holds ``axes`` (the axis
+    keys), ``points`` (in the sweep) and ``done`` (finished)."""
+    folder, index = read_index(path)
+    frames = []
+    for entry in index["points"]:
+        f = folder / "points" / f"{entry['id']}.parquet"
+        if f.is_file():
+            frames.append(pd.read_parquet(f))
+    if frames:
+        df = pd.concat(frames, ignore_index=True)
+    else:
+        df = pd.DataFrame(columns=["point", "point_index", *index["axes"], "design", "layer"])
+    df.attrs.update(axes=list(index["axes"]), points=len(index["points"]), done=len(frames),
+                    name=index["name"], baseline=index.get("baseline"))
+    return df
