@@ -1,6 +1,7 @@
 """Cross-check accelsim's systolic datapath against SCALE-Sim on ResNet-50's distinct layers.
 
     python benchmarks/scalesim_crosscheck.py                 # both sides, writes the CSV
+    python benchmarks/scalesim_crosscheck.py --dataflow ws   # one dataflow (default: ws os is)
     python benchmarks/scalesim_crosscheck.py --scalesim-only # only (re)run missing SCALE-Sim layers
     python benchmarks/scalesim_crosscheck.py --accelsim-only # reuse SCALE-Sim figures in the CSV
 
@@ -151,17 +152,17 @@ class _Shapes:
     seed, file = 0, "resnet50.yaml"
 
 
-def previous(path: Path) -> dict[str, dict]:
+def previous(path: Path) -> dict[tuple[str, str], dict]:
     if not path.exists():
         return {}
     with path.open() as f:
-        return {r["layer"]: r for r in csv.DictReader(f) if r["layer"] != "total"}
+        return {(r["dataflow"], r["layer"]): r for r in csv.DictReader(f)}
 
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--workload", default=str(ROOT / "workloads" / "resnet50.yaml"))
-    p.add_argument("--arch", default=str(ROOT / "arch_configs" / "systolic_32x32_ws.yaml"))
+    p.add_argument("--dataflow", nargs="+", choices=("ws", "os", "is"), default=["ws", "os", "is"])
     p.add_argument("--venv", default="/work/scalesim-venv")
     p.add_argument("--work", default="/tmp/scalesim_crosscheck")
     p.add_argument("--scalesim-only", action="store_true")
@@ -172,47 +173,60 @@ def main(argv=None) -> int:
     chosen = distinct_layers(workload)
     print(f"{len(workload.layers)} layers, {len(chosen)} distinct shapes", flush=True)
     old = previous(OUT_CSV)
-    if a.accelsim_only:
-        sc = {n: {k: v for k, v in r.items() if k.startswith("scalesim_")} for n, r in old.items()}
-    else:
-        sc = run_scalesim(workload, chosen, Path(a.venv), Path(a.work), 32, 32, 64, "ws")
-    if a.scalesim_only:
-        return 0
-    acc = accelsim_cycles(chosen, Path(a.arch))
-    write(chosen, sc, acc, Path(a.arch).name)
+    rows = [r for key, r in old.items() if key[0] not in a.dataflow]
+    for df in a.dataflow:
+        if a.accelsim_only:
+            sc = {n: {k: v for k, v in r.items() if k.startswith("scalesim_")}
+                  for (d, n), r in old.items() if d == df}
+        else:
+            sc = run_scalesim(workload, chosen, Path(a.venv), Path(a.work) / df, 32, 32, 64, df)
+        if a.scalesim_only:
+            continue
+        arch = ROOT / "arch_configs" / f"systolic_32x32_{df}.yaml"
+        rows += compare(df, chosen, sc, accelsim_cycles(chosen, arch))
+    if not a.scalesim_only:
+        write(rows)
     return 0
 
 
-def write(chosen, sc, acc, arch_name: str) -> None:
-    rows, worst = [], 0.0
+def compare(dataflow: str, chosen, sc, acc) -> list[dict]:
+    rows = []
     tot = {"macs": 0, "scalesim_cycles": 0, "accelsim_cycles": 0}
     for layer, count in chosen:
         s = layer.shape
-        row = {"layer": layer.name, "count": count, "C": s.c, "K": s.k, "R": s.r, "S": s.s,
-               "stride": s.stride_h, "ifmap_padded": (s.out_h - 1) * s.stride_h + s.r,
-               "out": s.out_h, "macs": s.macs}
+        row = {"dataflow": dataflow, "layer": layer.name, "count": count, "C": s.c, "K": s.k,
+               "R": s.r, "S": s.s, "stride": s.stride_h,
+               "ifmap_padded": (s.out_h - 1) * s.stride_h + s.r, "out": s.out_h, "macs": s.macs}
         row.update(sc.get(layer.name, {}))
         row.update(acc[layer.name])
-        if "scalesim_cycles" in row and row["scalesim_cycles"] not in ("", None):
+        if row.get("scalesim_cycles") not in ("", None):
             ref = int(row["scalesim_cycles"])
-            row["diff_pct"] = round(100.0 * (row["accelsim_cycles"] - ref) / ref, 3)
-            worst = max(worst, abs(row["diff_pct"]))
+            row["diff_pct"] = round(100.0 * (row["accelsim_cycles"] - ref) / ref, 4)
             tot["scalesim_cycles"] += count * ref
         tot["macs"] += count * s.macs
         tot["accelsim_cycles"] += count * row["accelsim_cycles"]
         rows.append(row)
-    fields = list(dict.fromkeys(k for r in rows for k in r))
-    total = {"layer": "total", "count": sum(c for _, c in chosen), **tot}
+    total = {"dataflow": dataflow, "layer": "total (x count)", "count": sum(c for _, c in chosen),
+             **tot}
     if tot["scalesim_cycles"]:
         total["diff_pct"] = round(100.0 * (tot["accelsim_cycles"] - tot["scalesim_cycles"])
-                                  / tot["scalesim_cycles"], 3)
+                                  / tot["scalesim_cycles"], 4)
+    worst = max((abs(float(r["diff_pct"])) for r in rows if r.get("diff_pct") not in ("", None)),
+                default=float("nan"))
+    print(f"{dataflow}: worst per-layer difference {worst:.4f} %; ResNet-50 (x count) SCALE-Sim "
+          f"{tot['scalesim_cycles']:,} vs accelsim {tot['accelsim_cycles']:,} cycles")
+    return rows + [total]
+
+
+def write(rows: list[dict]) -> None:
+    order = {"ws": 0, "os": 1, "is": 2}
+    rows = sorted(rows, key=lambda r: order[r["dataflow"]])     # stable: layer order kept
+    fields = list(dict.fromkeys(k for r in rows for k in r))
     with OUT_CSV.open("w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=fields)
         w.writeheader()
-        w.writerows(rows + [total])
-    print(f"wrote {OUT_CSV} ({arch_name}); worst per-layer difference {worst:.3f} %; "
-          f"network (x count) SCALE-Sim {tot['scalesim_cycles']:,} vs accelsim "
-          f"{tot['accelsim_cycles']:,} cycles")
+        w.writerows(rows)
+    print(f"wrote {OUT_CSV}")
 
 
 if __name__ == "__main__":

@@ -188,3 +188,28 @@ def area(inventory: Mapping[str, Part], node_nm: float, vdd: float) -> dict[str,
     for name, p in inventory.items():
         out[component(name)] = out.get(component(name), 0.0) + price(p, node_nm, vdd).area * p.count
     return out
+
+
+# -- small floating-point multipliers (number-format datapaths) ---------------------------------
+def minifloat_mult(p: Part) -> Price:
+    """A multiplier of two small floats (FP8 / FP6 / FP4 elements, possibly of two different
+    formats), priced on the geometric mean of the two significand widths (mantissa + hidden bit),
+    like ``fp_mult``, but through the EXTRAPOLATED anchors ``fp_mult_sig_2b`` / ``_4b`` of
+    ``data/formats.yaml`` (conf E: the Horowitz FP16/FP32 power law carried below 11 significand
+    bits; costs.md sec. 5-6 found no published FP4/FP8 multiplier figure)."""
+    sig = math.sqrt((p.attr("a_man") + 1) * (p.attr("b_man") + 1))
+    return _logic({"op": scaling.anchored("fp_mult_sig", sig)},
+                  scaling.anchored("fp_mult_sig", sig, "_area"))
+
+
+CLASSES["minifloat_mult"] = minifloat_mult
+
+
+def counter(p: Part) -> Price:
+    """A ``bits``-bit up/down counter (Laconic's histogram bins), scaled from Aladdin's 32-bit
+    counter against its 32-bit adder; ``op`` = one count."""
+    e, a = _ratio_to_adder("aladdin_counter_32b", p.attr("bits"))
+    return _logic({"op": e}, a)
+
+
+CLASSES["counter"] = counter

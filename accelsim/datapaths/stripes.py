@@ -135,6 +135,23 @@ class Stripes:
     def extra_actions(self, trace) -> dict[str, int]:
         return {}
 
+    def outputs(self, trace) -> np.ndarray:
+        """The layer's exact result as the SIPs compute it, int64 (groups, windows, k_per_group).
+
+        Activations enter one bit plane per cycle, most significant first, at the layer's
+        precision; each plane is ANDed with the full weights, reduced by the adder tree and
+        shift-accumulated (acc = 2 acc + tree). Signed activations are two's complement: their top
+        plane weighs -2^(p-1), so the SIP subtracts it. Summing the brick steps of a window in the
+        accumulator is the same linear sum, done here over the whole reduction at once."""
+        from accelsim.numerics.bits import exact_matmul, serial_digits
+        shape = trace.shape
+        acts = trace.windows.reshape(shape.groups, shape.windows, -1)
+        wgts = trace.filters.reshape(shape.groups, shape.k_per_group, -1)
+        acc = np.zeros((shape.groups, shape.windows, shape.k_per_group), dtype=np.int64)
+        for plane in serial_digits(acts, trace.layer.act_bits)[::-1]:
+            acc = 2 * acc + exact_matmul(plane, wgts)
+        return acc
+
     def inventory(self) -> dict[str, Part]:
         p = self.p
         sips = p.tiles * p.filters * p.windows

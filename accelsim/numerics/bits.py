@@ -64,3 +64,149 @@ def spread_max(values: np.ndarray, size: int) -> np.ndarray:
     shp = values.shape
     runs = values.reshape(*shp[:-1], shp[-1] // size, size).max(axis=-1, keepdims=True)
     return np.broadcast_to(runs, (*shp[:-1], shp[-1] // size, size)).reshape(shp)
+
+
+def exact_matmul(a: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``a @ rows.T`` over the last axis, batched on the leading ones, as exact int64.
+
+    Runs through float64 BLAS, which is exact while every partial sum stays below 2**53 (bit-plane
+    products of 16-bit operands over reductions far beyond any layer's); checked, not assumed."""
+    a64 = np.asarray(a, dtype=np.float64)
+    r64 = np.asarray(rows, dtype=np.float64)
+    bound = np.abs(a64).max(initial=0) * np.abs(r64).max(initial=0) * a64.shape[-1]
+    if bound >= 2.0 ** 53:
+        return np.matmul(np.asarray(a, np.int64), np.swapaxes(np.asarray(rows, np.int64), -1, -2))
+    return np.rint(np.matmul(a64, np.swapaxes(r64, -1, -2))).astype(np.int64)
+
+
+# -- signed-digit terms (costs.md sec. 4.6): what Pragmatic and Laconic process one at a time -----
+ENCODINGS = ("binary", "booth_r4", "csd")
+_EVEN = np.int64(0x5555_5555_5555_5555)      # bit positions 0, 2, 4, ...
+_ODD = ~_EVEN                                  # bit positions 1, 3, 5, ...
+
+
+def _by_table(x: np.ndarray, fn):
+    """fn applied to a large tensor of narrow integer codes by evaluating it once per distinct
+    code in range and gathering (one pass over the tensor instead of one per operation);
+    None when the tensor is small or its range wide."""
+    if x.size <= 1 << 16 or x.dtype.kind not in "iu":
+        return None
+    lo, hi = int(x.min()), int(x.max())
+    if hi - lo >= 1 << 18:
+        return None
+    index = x - lo
+    out = fn(np.arange(lo, hi + 1, dtype=np.int64))
+    return tuple(t[index] for t in out) if isinstance(out, tuple) else out[index]
+
+
+def signed_terms(x: np.ndarray, enc: str = "binary") -> tuple[np.ndarray, np.ndarray]:
+    """Bit masks (plus, minus) of the terms +2^i and -2^i of integers, with x == plus - minus.
+
+    * ``binary``: sign-magnitude, the 1 bits of |x| carry the sign of x.
+    * ``booth_r4``: modified (radix-4) Booth digits of the two's-complement x; digit +-1 at 4^j
+      is the term +-2^(2j), digit +-2 the term +-2^(2j+1). Can exceed popcount (2 = 4 - 2).
+    * ``csd``: the non-adjacent form, the signed-digit form with the fewest terms.
+    Valid for |x| < 2^61.
+    """
+    x = np.asarray(x)
+    fast = _by_table(x, lambda v: _signed_terms(v, enc))
+    return fast if fast is not None else _signed_terms(x.astype(np.int64, copy=False), enc)
+
+
+def _signed_terms(x: np.ndarray, enc: str) -> tuple[np.ndarray, np.ndarray]:
+    if enc == "binary":
+        mag, neg = np.abs(x), x < 0
+        zero = np.zeros_like(mag)
+        return np.where(neg, zero, mag), np.where(neg, mag, zero)
+    if enc == "booth_r4":
+        # Digit j reads (y_2j+1, y_2j, y_2j-1); z = x ^ (x << 1) holds y_i xor y_i-1 at bit i.
+        # Non-zero iff z_2j or z_2j+1; magnitude 1 iff z_2j; negative iff y_2j+1.
+        z = x ^ (x << 1)
+        one = z & _EVEN
+        two = z & ~(z << 1) & _ODD
+        minus = ((x >> 1) & one) | (x & two)
+        return (one | two) & ~minus, minus
+    if enc == "csd":
+        # NAF of |x| from x + x/2 (the carries mark where runs of ones start and end).
+        mag = np.abs(x)
+        half = mag >> 1
+        three = mag + half
+        edge = half ^ three
+        p, m = three & edge, half & edge
+        neg = x < 0
+        return np.where(neg, m, p), np.where(neg, p, m)
+    raise ValueError(f"unknown encoding {enc!r} (known: {', '.join(ENCODINGS)})")
+
+
+def terms(x: np.ndarray, enc: str = "binary") -> np.ndarray:
+    """Number of signed power-of-two terms of each value (uint8): popcount(|x|), non-zero
+    radix-4 Booth digits, or non-zero NAF digits (``enc``)."""
+    x = np.asarray(x)
+    fast = _by_table(x, lambda v: _term_counts(v, enc))
+    return fast if fast is not None else _term_counts(x, enc)
+
+
+def _term_counts(x: np.ndarray, enc: str) -> np.ndarray:
+    plus, minus = _signed_terms(np.asarray(x, dtype=np.int64), enc)
+    return np.bitwise_count(plus | minus).astype(np.uint8)
+
+
+def max_terms(bits: int, enc: str, signed: bool) -> int:
+    """Most terms a ``bits``-bit code can have (unsigned 0..2^b-1, signed two's complement)."""
+    if enc == "binary":
+        return bits - 1 if signed else bits
+    if enc == "booth_r4":
+        n = bits if signed else bits + 1          # two's-complement width holding the code
+        return -(-n // 2)
+    if enc == "csd":
+        m = bits - 1 if signed else bits          # magnitude bits (-2^(b-1) is one term)
+        return (m + 2) // 2                       # ceil((m + 1) / 2)
+    raise ValueError(f"unknown encoding {enc!r} (known: {', '.join(ENCODINGS)})")
+
+
+def booth_r4_digits(x: np.ndarray, n: int) -> np.ndarray:
+    """Radix-4 Booth digits d_j = -2 y_(2j+1) + y_2j + y_(2j-1) (y_-1 = 0) of n-bit two's-complement
+    integers: (..., ceil(n/2)) int8 in -2..2, with x == sum_j d_j 4^j."""
+    x = np.asarray(x, dtype=np.int64)
+    if x.size and (x.min() < -(1 << (n - 1)) or x.max() > (1 << (n - 1)) - 1):
+        raise ValueError(f"values outside the {n}-bit two's-complement range")
+    j = np.arange(-(-n // 2))
+    col = x[..., None]
+    hi = (col >> (2 * j + 1)) & 1
+    mid = (col >> (2 * j)) & 1
+    lo = np.where(j == 0, 0, (col >> np.maximum(2 * j - 1, 0)) & 1)
+    return (-2 * hi + mid + lo).astype(np.int8)
+
+
+def naf_digits(x: np.ndarray, n: int) -> np.ndarray:
+    """Non-adjacent-form digits in -1..1 of integers with |x| < 2^n: (..., n + 1) int8, lowest
+    first, x == sum_i d_i 2^i (digit i = 2 - (y mod 4) when y is odd, then y = (y - d) / 2)."""
+    y = np.asarray(x, dtype=np.int64).copy()
+    out = np.zeros(y.shape + (n + 1,), dtype=np.int8)
+    for i in range(n + 1):
+        d = np.where(y & 1, 2 - np.mod(y, 4), 0)
+        out[..., i] = d
+        y = (y - d) >> 1
+    if np.any(y != 0):
+        raise ValueError(f"values of magnitude 2^{n} or more")
+    return out
+
+
+def oneffsets(values: np.ndarray, booth: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Pragmatic's oneffsets: the positions of each value's terms, lowest first, and their signs.
+
+    Terms are the 1 bits of |x| (sign of x) or, with ``booth``, the radix-4 Booth terms. Returns
+    (positions, signs), both (..., t) int8 with t the most terms of any value; unused slots hold
+    position -1 and sign 0."""
+    plus, minus = signed_terms(values, "booth_r4" if booth else "binary")
+    mask = plus | minus
+    t = int(np.bitwise_count(mask).max()) if mask.size else 0
+    pos = np.full(mask.shape + (t,), -1, dtype=np.int8)
+    sign = np.zeros(mask.shape + (t,), dtype=np.int8)
+    for i in range(t):
+        low = mask & -mask
+        live = low != 0
+        pos[..., i] = np.where(live, bit_length(low) - 1, -1)
+        sign[..., i] = np.where(live, np.where(minus & low, -1, 1), 0)
+        mask = mask ^ low
+    return pos, sign

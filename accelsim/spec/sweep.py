@@ -5,10 +5,13 @@ name: dstripes-space
 arch: ../dstripes.yaml                  # base architecture; paths are relative to this file
 workload: ../../workloads/alexnet.yaml  # base workload
 layers: [conv2, conv3]                  # optional: simulate only these layers
+set: {memory.weights_resident: fit}     # optional: settings every point shares
 baseline: ../dadn.yaml                  # speedup and efficiency against this arch, run on each
-                                        # point's workload; or a mapping of settings applied to
-                                        # each point's own arch, e.g. {datapath.params.registers: 0}
+                                        # point's workload. Or {arch: FILE, set: {key: value}}: that
+                                        # file with settings; or {set: {...}} alone: each point's
+                                        # own arch with those settings (e.g. registers: 0)
 mode: grid                              # grid: every combination | zip: the i-th values together
+zip: [[memory.dram.type, memory.dram.bandwidth_gb_s]]   # grid mode: axes that advance together
 axes:
   datapath.params.group_size: [16, 32, 64]   # any arch key, by dotted path
   memory.dram.type: [DDR4, HBM2]
@@ -51,10 +54,28 @@ class SweepSpec:
     arch: Path                       # the base arch (the first value of an ``arch`` axis wins)
     workload: Path | None            # None when ``workload`` is an axis
     layers: tuple[str, ...]          # empty: every layer
-    baseline: Path | None            # an arch file ...
-    baseline_set: tuple[Setting, ...]   # ... or settings applied to each point's own arch
+    fixed: tuple[Setting, ...]       # ``set:``: settings every point shares
+    baseline: Path | None            # an arch file, or None: each point's own arch ...
+    baseline_set: tuple[Setting, ...]   # ... with these settings (no baseline: both empty)
     mode: str
     axes: tuple[Axis, ...]
+    zip: tuple[tuple[str, ...], ...] = ()   # groups of axis keys whose values go together
+
+    @property
+    def dimensions(self) -> tuple[tuple[Axis, ...], ...]:
+        """Axes grouped into the dimensions of the grid: a zip group is one dimension, every
+        other axis its own; zip mode is a single dimension. In the order the axes are listed."""
+        if self.mode == "zip":
+            return (self.axes,)
+        group_of = {k: g for g in self.zip for k in g}
+        dims, taken = [], set()
+        for a in self.axes:
+            if a.key in taken:
+                continue
+            keys = group_of.get(a.key, (a.key,))
+            taken.update(keys)
+            dims.append(tuple(b for b in self.axes if b.key in keys))
+        return tuple(dims)
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -80,28 +101,71 @@ def sweep_from_dict(data: Any, file: str, folder: Path) -> SweepSpec:
     if arch is None:
         arch = next(a.values[0] for a in axes if a.key == "arch")
     layers = tuple(str(x) for x in top.list("layers", []))
+    fixed = _settings(top, "set")
     mode = top.choice("mode", MODES, "grid")
-    baseline, baseline_set = None, ()
-    if top.has("baseline"):
-        raw = top.raw("baseline")
-        if isinstance(raw, str):
-            baseline = _file(top, "baseline", folder, required=True)
-        elif isinstance(raw, dict) and raw:
-            baseline_set = tuple((str(k), _value(v, file, f"baseline.{k}")) for k, v in raw.items())
-        else:
-            raise top.error("baseline", "an arch file name or a mapping of dotted keys to values", raw)
+    groups = _zip_groups(top, axes, mode)
+    baseline, baseline_set = _baseline(top, folder)
     top.done()
     if mode == "zip" and len({len(a.values) for a in axes}) > 1:
         lengths = ", ".join(f"{a.key}: {len(a.values)}" for a in axes)
         raise SpecError(file, "axes", "axes of equal length in zip mode", lengths)
-    spec = SweepSpec(name, file, arch, workload, layers, baseline, baseline_set, mode, axes)
+    spec = SweepSpec(name, file, arch, workload, layers, fixed, baseline, baseline_set, mode, axes,
+                     groups)
     paths = [(f"axes.{a.key}", a.key) for a in axes if a.key not in FILE_AXES]
-    paths += [(f"baseline.{k}", k) for k, _ in baseline_set]
+    paths += [(f"set.{k}", k) for k, _ in fixed]
+    own = [(f"baseline.set.{k}", k) for k, _ in baseline_set]
     for arch_file in _arch_files(spec):
-        data = _arch_data(arch_file)
-        for where, key in paths:
-            _locate(data, key, file, where, arch_file)
+        for where, key in paths + own * (baseline is None):
+            _locate(_arch_data(arch_file), key, file, where, arch_file)
+    for where, key in own * (baseline is not None):
+        _locate(_arch_data(baseline), key, file, where, baseline)
     return spec
+
+
+def _baseline(top: Reader, folder: Path) -> tuple[Path | None, tuple[Setting, ...]]:
+    if not top.has("baseline"):
+        top.known("baseline")
+        return None, ()
+    if isinstance(top.raw("baseline"), str):
+        return _file(top, "baseline", folder, required=True), ()
+    r = top.sub("baseline")
+    if not r.has("arch") and not r.has("set"):
+        raise top.error("baseline", "an arch file name, or a mapping with 'arch' and/or 'set'", r.data)
+    arch = _file(r, "arch", folder, required=False)
+    settings = _settings(r, "set")
+    r.done()
+    return arch, settings
+
+
+def _settings(top: Reader, key: str) -> tuple[Setting, ...]:
+    r = top.sub(key, {})
+    r.known(*map(str, r.data))
+    return tuple((str(k), _value(v, top.file, r.key(str(k)))) for k, v in r.data.items())
+
+
+def _zip_groups(top: Reader, axes: tuple[Axis, ...], mode: str) -> tuple[tuple[str, ...], ...]:
+    if not top.has("zip"):
+        top.known("zip")
+        return ()
+    if mode == "zip":
+        raise SpecError(top.file, "zip", message="only used in grid mode (zip mode zips every axis)")
+    lengths = {a.key: len(a.values) for a in axes}
+    groups, seen = [], set()
+    for i, group in enumerate(top.list("zip")):
+        where = f"zip[{i}]"
+        if not isinstance(group, list) or len(group) < 2:
+            raise SpecError(top.file, where, "a list of two or more axis keys", group)
+        for key in group:
+            if key not in lengths:
+                raise SpecError(top.file, where, f"keys of axes ({', '.join(lengths)})", key)
+            if key in seen:
+                raise SpecError(top.file, where, message=f"'{key}' is already in another zip group")
+            seen.add(key)
+        if len({lengths[k] for k in group}) > 1:
+            raise SpecError(top.file, where, "axes of equal length",
+                            ", ".join(f"{k}: {lengths[k]}" for k in group))
+        groups.append(tuple(group))
+    return tuple(groups)
 
 
 def _arch_files(spec: SweepSpec) -> tuple[Path, ...]:
@@ -111,14 +175,14 @@ def _arch_files(spec: SweepSpec) -> tuple[Path, ...]:
     return (spec.arch,)
 
 
-def _file(top: Reader, key: str, folder: Path, required: bool) -> Path | None:
-    if not required and not top.has(key):
-        top.known(key)
+def _file(r: Reader, key: str, folder: Path, required: bool) -> Path | None:
+    if not required and not r.has(key):
+        r.known(key)
         return None
-    name = top.string(key)
+    name = r.string(key)
     path = folder / name
     if not path.is_file():
-        raise SpecError(top.file, key, message=f"file not found: {name}")
+        raise SpecError(r.file, r.key(key), message=f"file not found: {name}")
     return path
 
 
@@ -188,21 +252,37 @@ def _locate(data: Any, key: str, file: str, where: str, arch_file: Path) -> tupl
 
 
 def arch_at(spec: SweepSpec, arch_file: Path, settings: tuple[Setting, ...]) -> Arch:
-    """The arch of ``arch_file`` with ``settings`` written at their dotted paths, validated.
+    """A point's arch: ``arch_file`` with the sweep's ``set:`` and then the point's axis values
+    written at their dotted paths, validated like a user's file."""
+    return _edited(spec, arch_file, [("set", spec.fixed), ("axes", settings)])
 
-    An invalid value raises a SpecError naming the sweep file and the axis key it came from."""
+
+def baseline_at(spec: SweepSpec, arch_file: Path, settings: tuple[Setting, ...]) -> Arch | None:
+    """The baseline of the point ``arch_at(spec, arch_file, settings)``, None without one."""
+    own = ("baseline.set", spec.baseline_set)
+    if spec.baseline is not None:
+        return _edited(spec, spec.baseline, [own])
+    if spec.baseline_set:
+        return _edited(spec, arch_file, [("set", spec.fixed), ("axes", settings), own])
+    return None
+
+
+def _edited(spec: SweepSpec, arch_file: Path, sections: list[tuple[str, tuple[Setting, ...]]]) -> Arch:
+    """Settings applied in order (later ones win); an invalid value raises a SpecError naming the
+    sweep file and the key it came from (``axes.<key>``, ``set.<key>``, ``baseline.set.<key>``)."""
     data = copy.deepcopy(_arch_data(arch_file))
-    where = {key: f"axes.{key}" for key, _ in settings}
-    where.update({key: f"baseline.{key}" for key, _ in spec.baseline_set})
-    for key, value in settings:
-        node, index = _locate(data, key, spec.file, where[key], arch_file)
-        node[index] = list(value) if isinstance(value, tuple) else value
+    where: dict[str, str] = {}
+    for section, pairs in sections:
+        for key, value in pairs:
+            where[key] = f"{section}.{key}"
+            node, index = _locate(data, key, spec.file, where[key], arch_file)
+            node[index] = list(value) if isinstance(value, tuple) else value
     try:
         return arch_from_dict(data, str(arch_file))
     except SpecError as err:
-        key = next((k for k, _ in settings if err.key == k or err.key.startswith(k + ".")), None)
+        key = next((k for k in where if err.key == k or err.key.startswith(k + ".")), None)
         if key is not None:
             raise SpecError(spec.file, where[key], message=err.message) from None
-        point = ", ".join(f"{k}={v}" for k, v in settings)
-        raise SpecError(spec.file, "axes", message=f"at point {point}: {arch_file.name}: "
+        point = ", ".join(f"{k}={v}" for _, pairs in sections for k, v in pairs)
+        raise SpecError(spec.file, "axes", message=f"at {point}: {arch_file.name}: "
                         f"{err.key}: {err.message}") from None

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from accelsim.errors import SpecError
-from accelsim.spec.arch import Arch, load_arch
-from accelsim.spec.sweep import FILE_AXES, SweepSpec, arch_at
+from accelsim.spec.arch import Arch
+from accelsim.spec.sweep import FILE_AXES, SweepSpec, arch_at, baseline_at
 from accelsim.spec.workload import Workload, load_workload
 
 
@@ -31,11 +31,14 @@ class Point:
 
 
 def expand(spec: SweepSpec) -> list[Point]:
-    keys = spec.keys
-    lists = [a.values for a in spec.axes]
-    combos = itertools.product(*lists) if spec.mode == "grid" else zip(*lists)
+    dims = spec.dimensions
+    keys = [a.key for dim in dims for a in dim]
+    combos = (sum(parts, ()) for parts in itertools.product(*(list(zip(*(a.values for a in dim)))
+                                                              for dim in dims)))
+    shown = _label_keys(dims)
     workloads: dict[Path, Workload] = {}
-    fixed_base = load_arch(spec.baseline) if spec.baseline is not None else None
+    # A baseline file is one arch for every point: build it once.
+    shared = baseline_at(spec, spec.arch, ()) if spec.baseline is not None else None
     points: list[Point] = []
     seen: dict[str, int] = {}
     for index, combo in enumerate(combos):
@@ -47,16 +50,14 @@ def expand(spec: SweepSpec) -> list[Point]:
         workload = workloads[wl_file]
         settings = tuple((k, v) for k, v in chosen.items() if k not in FILE_AXES)
         arch = arch_at(spec, arch_file, settings)
-        baseline = fixed_base
-        if spec.baseline_set:
-            baseline = arch_at(spec, arch_file, settings + spec.baseline_set)
+        baseline = shared if spec.baseline is not None else baseline_at(spec, arch_file, settings)
         values = tuple((k, _shown(k, v, arch, workload)) for k, v in chosen.items())
         pid = point_id(values, arch, workload, baseline)
         if pid in seen:
             raise SpecError(spec.file, "axes", message=f"points {seen[pid]} and {index} are the same "
                             f"({', '.join(f'{k}={v}' for k, v in values)}); remove the repeated value")
         seen[pid] = index
-        points.append(Point(index, pid, values, design_label(values, arch), arch, workload, baseline))
+        points.append(Point(index, pid, values, design_label([kv for kv in values if kv[0] in shown], arch), arch, workload, baseline))
     return points
 
 
@@ -81,19 +82,25 @@ def _shown(key: str, value: Any, arch: Arch, workload: Workload) -> Any:
     return value
 
 
-def design_label(values: tuple[tuple[str, Any], ...], arch: Arch) -> str:
+def _label_keys(dims) -> set[str]:
+    """Keys a design label shows: per dimension, the first axis whose values tell its points
+    apart (a zip partner such as a DRAM's bandwidth beside its type adds nothing), else all."""
+    keys = set()
+    for dim in dims:
+        unique = [a.key for a in dim if len(set(map(repr, a.values))) == len(a.values)]
+        keys.update(unique[:1] or [a.key for a in dim])
+    return keys
+
+
+def design_label(values, arch: Arch) -> str:
     """``group_size=16, type=HBM2``: the last segment of each key (the whole key when two axes
     share it); the design of a sweep with no arch axes is the arch's name."""
-    keys = [k for k, _ in values if k != "workload"]
-    if not keys:
+    values = [(k, v) for k, v in values if k != "workload"]
+    if not values:
         return arch.name
-    last = [k.rsplit(".", 1)[-1] for k in keys]
-    parts = []
-    for key, short, (_, value) in zip(keys, last, [kv for kv in values if kv[0] != "workload"]):
-        if key == "arch":
-            parts.append(str(value))
-        else:
-            parts.append(f"{short if last.count(short) == 1 else key}={value}")
+    last = [k.rsplit(".", 1)[-1] for k, _ in values]
+    parts = [str(v) if k == "arch" else f"{short if last.count(short) == 1 else k}={v}"
+             for (k, v), short in zip(values, last)]
     return ", ".join(parts)
 
 

@@ -13,6 +13,7 @@ once; the outcome counts those reuses and the baseline reuses so the CLI can rep
 """
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import threading
@@ -258,16 +259,17 @@ def run_sweep(spec: SweepSpec | str | Path | Mapping, store: str | Path | None =
         used = f"{n} local process{'es' if n > 1 else ''}"
     by_id = {p.id: p for p in todo}
     done = simulated = reused = cached = 0
-    for outcome in outcomes:
-        if outcome.error is not None:
-            raise SpecError(*outcome.error[:2], message=outcome.error[2])
-        box.write(outcome.id, outcome.frame)
-        done += 1
-        simulated, reused = simulated + outcome.simulated, reused + outcome.reused
-        cached += outcome.baseline_cached
-        if progress is not None:
-            p = by_id[outcome.id]
-            progress(Progress(done, len(todo), len(points) - len(todo), time.perf_counter() - start,
-                              p.design, p.workload.name))
+    with contextlib.closing(outcomes):      # stops the workers on an error or Ctrl-C
+        for outcome in outcomes:
+            if outcome.error is not None:
+                raise SpecError(*outcome.error[:2], message=outcome.error[2])
+            box.write(outcome.id, outcome.frame)
+            done += 1
+            simulated, reused = simulated + outcome.simulated, reused + outcome.reused
+            cached += outcome.baseline_cached
+            if progress is not None:
+                p = by_id[outcome.id]
+                progress(Progress(done, len(todo), len(points) - len(todo),
+                                  time.perf_counter() - start, p.design, p.workload.name))
     return SweepReport(box.path, len(points), len(points) - len(todo), done,
                        time.perf_counter() - start, simulated, reused, cached, used)

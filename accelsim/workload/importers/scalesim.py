@@ -53,7 +53,7 @@ def read_topology(path: str | Path, form: str = "auto", padding: str = "pre-padd
         if len(fields) not in (width, width + 1):
             raise SpecError(file, f"line {line}", f"{width} fields ({form} form: "
                             f"{', '.join(CONV_HEADER if form == 'conv' else GEMM_HEADER)}"
-                            f"[, Sparsity])", f"{len(fields)} fields")
+                            f"[, Sparsity])", len(fields))
         name = fields[0] or f"layer{len(layers)}"
         if name in names:
             raise SpecError(file, f"line {line}", "a unique layer name", name)

@@ -1,0 +1,159 @@
+"""LNS-Madam (Zhao, Dai, Venkatesan, Zimmer, Ali, Liu, Khailany, Dally, Anandkumar, IEEE TC 2022 /
+arXiv 2106.13914): a multi-base logarithmic datapath.
+
+Format (costs.md sec. 4.5, ``numerics.lns``): 1 sign bit + ``exp_bits`` exponent bits, value
+(-1)^s 2^((x~ + shift) / gamma), gamma = 2^frac_bits (8-bit, gamma = 8 in the paper); one shift
+per tensor (per head) puts amax on the top code; exponent 0 is zero.
+
+Datapath (papers.md sec. 12): the VMAC array of ``vmac`` with LNS lanes. Each lane multiplies by
+adding exponents (one (exp_bits+1)-bit add, sign by xor), splits the product exponent e into
+q = e >> frac_bits and r = e mod gamma, and adds the one-hot 2^(q - drop) into bin r (r + gamma if
+negative) of its VMAC: 2 gamma bins of ``acc_bits``, each an adder tree over the lanes plus its
+register. After the reduction, one LUT-constant multiply per bin and output: S = sum_r
+(PS[r] - PS[r + gamma]) LUT[r], LUT[r] = round(2^(r/gamma) 2^lut_bits), then the tensor shifts are
+applied by one FP multiply per output. Same cycles as the VMAC baseline.
+
+Accumulator width (``acc_bits``) is a value-level cost and error: the largest product has
+q_max = 2 (2^exp_bits - 1) >> frac_bits, and a bin must hold ``reduction`` of them, so the bins drop
+``drop = max(0, q_max + ceil(log2 reduction) + 1 - acc_bits)`` low-order bits (set per layer, a
+configuration of the shift, like the tensor shifts); products with q < drop fall below the LSB and
+are lost (``fmt_lns_dropped_frac``). A product that lands costs one acc_bits-wide add in its bin's
+tree; a zero operand (exponent 0) or a dropped product adds nothing, and an empty bin holds its
+value. These counts are exact over all products of a layer, from per-reduction-index histograms of
+the exponents. Conversion of run-time operands to LNS (quantization unit): a leading-one detection
+and frac_bits compares (a binary search over the gamma fractional thresholds) per element.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from accelsim.datapaths.base import Part, part, register
+from accelsim.datapaths.vmac import ArrayParams, Quantized, VectorArray, flat
+from accelsim.numerics import format_kernels as fk
+from accelsim.numerics import lns
+from accelsim.spec.params import ParamError
+
+
+@dataclass(frozen=True)
+class LNSMadamParams(ArrayParams):
+    exp_bits: int = field(default=7, metadata={"lo": 1, "hi": 15})
+    frac_bits: int = field(default=3, metadata={"lo": 0, "hi": 6})
+    acc_bits: int = field(default=24, metadata={"lo": 8, "hi": 48})
+    lut_bits: int = field(default=8, metadata={"lo": 1, "hi": 12})
+
+    def __post_init__(self):
+        if self.frac_bits > self.exp_bits:
+            raise ParamError("frac_bits", f"at most exp_bits ({self.exp_bits})", self.frac_bits)
+
+    @property
+    def fmt(self) -> lns.LNSFormat:
+        return lns.LNSFormat(self.exp_bits, self.frac_bits)
+
+
+@dataclass(frozen=True, eq=False)
+class LNSCodes:
+    act: np.ndarray       # (windows, reduction) LNS codes
+    wgt: np.ndarray       # (k_per_group, reduction)
+    act_shift: int
+    wgt_shift: int
+    drop: int             # low-order bin bits left out for this layer (``drop_bits``)
+
+
+def drop_bits(fmt: lns.LNSFormat, acc_bits: int, reduction: int) -> int:
+    """Low-order bits the bins leave out so that ``reduction`` largest products fit acc_bits."""
+    q_max = (2 * fmt.max_exp) >> fmt.frac_bits
+    return max(0, q_max + math.ceil(math.log2(max(reduction, 1))) + 1 - acc_bits)
+
+
+def exponent_histograms(codes: np.ndarray, fmt: lns.LNSFormat) -> np.ndarray:
+    """(reduction, 2^exp_bits) counts of each exponent at each reduction index of (rows, red)."""
+    red = codes.shape[1]
+    e = (codes.astype(np.int64) & fmt.max_exp) + (np.arange(red, dtype=np.int64) << fmt.exp_bits)
+    return np.bincount(e.ravel(), minlength=red << fmt.exp_bits).reshape(red, -1).astype(np.float64)
+
+
+def landing_products(act_hist, wgt_hist, fmt: lns.LNSFormat, drop: int) -> tuple[float, float]:
+    """(non-zero products, products that reach a bin) over all window x filter pairs."""
+    e = np.arange(fmt.max_exp + 1)
+    nonzero = (e[:, None] > 0) & (e[None, :] > 0)
+    lands = nonzero & (((e[:, None] + e[None, :]) >> fmt.frac_bits) >= drop)
+    return (float(((act_hist @ nonzero) * wgt_hist).sum()),
+            float(((act_hist @ lands) * wgt_hist).sum()))
+
+
+@register
+class LNSMadam(VectorArray):
+    kind = "lns_madam"
+    Params = LNSMadamParams
+
+    def quantize(self, act, wgt, trace) -> Quantized:
+        fmt = self.p.fmt
+        sa, sw = lns.tensor_shift(act, fmt), lns.tensor_shift(wgt, fmt)
+        ca, cw = lns.encode(act, fmt, sa), lns.encode(wgt, fmt, sw)
+        drop = drop_bits(fmt, self.p.acc_bits, trace.shape.reduction)
+        return Quantized(lns.decode(ca, fmt, sa), lns.decode(cw, fmt, sw),
+                         LNSCodes(flat(ca), flat(cw), sa, sw, drop))
+
+    def binned(self, q: Quantized, rows: np.ndarray) -> np.ndarray:
+        """Exact integer results S of the binned accumulation for the windows ``rows``."""
+        p = self.p
+        return fk.lns_binned_dot(q.info.act[rows], q.info.wgt, p.exp_bits, p.frac_bits,
+                                 q.info.drop, lns.lut(p.fmt, p.lut_bits))
+
+    def dot(self, q, rows):
+        s = self.binned(q, rows).astype(np.float64)
+        shift = (q.info.act_shift + q.info.wgt_shift) / self.p.fmt.gamma
+        return s * 2.0 ** (q.info.drop - self.p.lut_bits + shift)
+
+    def group_counts(self, q, trace):
+        fmt = self.p.fmt
+        ha = exponent_histograms(q.info.act, fmt)
+        hw = exponent_histograms(q.info.wgt, fmt)
+        nonzero, lands = landing_products(ha, hw, fmt, q.info.drop)
+        return {"nonzero": nonzero, "landing": lands}
+
+    def layer_figures(self, counts):
+        dropped = 1.0 - counts["landing"] / counts["nonzero"] if counts["nonzero"] else 0.0
+        return {"fmt_lns_dropped_frac": dropped}
+
+    def layer_actions(self, trace, counts, cycles):
+        p, s, V = self.p, trace.shape, self.p.lanes
+        vc = self.vmac_cycles(trace)
+        out, dyn, gamma = s.windows * s.k, self.dynamic_elements(trace), p.fmt.gamma
+        return {
+            "lane.exp.op": vc * V,
+            "lane.decode.op": vc * V,
+            "bins.add.op": counts["landing"],
+            "post.sub.op": out * gamma,
+            "post.lut.op": out * gamma,
+            "post.sum.op": out,
+            "post.scale.op": out,
+            "quant.lod.op": dyn,
+            "quant.frac.op": dyn * p.frac_bits,
+            "weights.read_bits": vc * V * p.fmt.bits,
+            "activations.read_bits": int(cycles.sum()) * V * p.fmt.bits,
+        }
+
+    def operand_bits(self, counts):
+        return float(self.p.fmt.bits), float(self.p.fmt.bits)
+
+    def inventory(self) -> dict[str, Part]:
+        p, n, V = self.p, self.n_vmacs, self.p.lanes
+        bins = 2 * p.fmt.gamma
+        return {
+            "lane.exp": part("int_add", n * V, bits=p.exp_bits + 1),
+            "lane.decode": part("bitwise", n * V, bits=p.acc_bits),
+            "bins.tree": part("adder_tree", n * bins, inputs=V + 1, bits=p.acc_bits),
+            "bins.reg": part("register", n * bins, bits=p.acc_bits),
+            # one landing product: an acc_bits add inside its bin's tree (area counted above)
+            "bins.add": part("int_add", 0, bits=p.acc_bits),
+            "post.sub": part("int_add", n, bits=p.acc_bits + 1),
+            "post.lut": part("int_mult", n, a_bits=p.acc_bits + 1, b_bits=p.lut_bits + 1),
+            "post.sum": part("adder_tree", n, inputs=p.fmt.gamma, bits=p.acc_bits + p.lut_bits + 2),
+            "post.scale": part("fp_mult", p.pes, man_bits=23),
+            "quant.lod": part("comparator", V, bits=16),
+            "quant.frac": part("comparator", V, bits=16),
+        }

@@ -1,0 +1,212 @@
+"""Planar tiling of a convolution over a grid of PEs (the "PT" of SCNN's PT-IS-CP dataflow, Parashar
+et al., ISCA 2017), shared by SCNN and its dense baselines (papers.md sec. 9).
+
+The output rows of a layer are cut into *bands* processed one after the other (one band when the
+layer fits the PEs' buffers); inside a band the PE grid splits the plane into tiles:
+
+* SCNN tiles the band's **input** rows (input stationary); the partial sums a PE produces land in
+  its *region*: every output its inputs reach, plus the outputs it owns, as a bounding box. Outputs
+  of the region owned by a neighbour are its *halo*, sent there after each output-channel group.
+* the dense DCNN tiles the band's **output** positions (each PE owns its outputs, no halo).
+
+Bands overlap in the input rows their outputs need; products that land outside a band's outputs
+are discarded (an approximation of how a real design would stitch bands).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from accelsim.datapaths.base import MAX_TILES, LayerWork, chunk_bounds
+from accelsim.spec.workload import LayerKind, Shape
+
+
+def ceil_div(a, b):
+    return -(-a // b)
+
+
+@dataclass(frozen=True)
+class Plane:
+    """One group of a convolution as the PE grid sees it."""
+
+    c: int
+    h: int
+    w: int
+    k: int
+    r: int
+    s: int
+    sh: int = 1
+    sw: int = 1
+    ph: int = 0
+    pw: int = 0
+
+    @property
+    def oh(self) -> int:
+        return (self.h + 2 * self.ph - self.r) // self.sh + 1
+
+    @property
+    def ow(self) -> int:
+        return (self.w + 2 * self.pw - self.s) // self.sw + 1
+
+
+def conv_plane(shape: Shape) -> Plane:
+    return Plane(shape.c_per_group, shape.h, shape.w, shape.k_per_group, shape.r, shape.s,
+                 shape.stride_h, shape.stride_w, shape.pad_h, shape.pad_w)
+
+
+def operands(trace, fc_side: int):
+    """(plane, act (n, groups, c, h, w), wgt (groups, k, c, r, s)) as int32 codes.
+
+    An FC layer (C inputs) becomes a convolution a conv engine can run exactly: the inputs are
+    zero padded to a multiple of side^2 and folded into ceil(C / side^2) planes of side x side, and
+    each filter into a side x side kernel over them, so the single output is the dot product and
+    every weight is used once (no weight reuse: the engine streams them)."""
+    shape = trace.shape
+    a, w = trace.act.codes, trace.wgt.codes
+    if trace.layer.kind is LayerKind.FC:
+        per = fc_side * fc_side
+        cp = ceil_div(shape.c, per)
+        act = np.zeros((shape.n, cp * per), dtype=np.int32)
+        act[:, :shape.c] = a.reshape(shape.n, shape.c)
+        wgt = np.zeros((shape.k, cp * per), dtype=np.int32)
+        wgt[:, :shape.c] = w.reshape(shape.k, shape.c)
+        plane = Plane(cp, fc_side, fc_side, shape.k, fc_side, fc_side)
+        return (plane, act.reshape(shape.n, 1, cp, fc_side, fc_side),
+                wgt.reshape(1, shape.k, cp, fc_side, fc_side))
+    g = shape.groups
+    plane = conv_plane(shape)
+    act = a.reshape(shape.n, g, plane.c, shape.h, shape.w)
+    wgt = w.reshape(g, plane.k, plane.c, plane.r, plane.s)
+    return plane, act, wgt
+
+
+@dataclass(frozen=True)
+class Band:
+    oy0: int   # output rows [oy0, oy1) the band computes
+    oy1: int
+    iy0: int   # input rows [iy0, iy1) it reads
+    iy1: int
+
+
+def bands(plane: Plane, n: int) -> tuple[Band, ...]:
+    edges = chunk_bounds(plane.oh, n)
+    out = []
+    for oy0, oy1 in zip(edges[:-1], edges[1:]):
+        iy0 = max(0, int(oy0) * plane.sh - plane.ph)
+        iy1 = min(plane.h, (int(oy1) - 1) * plane.sh - plane.ph + plane.r)
+        out.append(Band(int(oy0), int(oy1), iy0, max(iy0, iy1)))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class Tiling:
+    """Per-PE tiles of one band; arrays have one entry per PE (row-major over the grid)."""
+
+    band: Band
+    cols: int                 # PE grid columns
+    th: int                   # input tile rows / cols (the last PEs of a row or column get less)
+    tw: int
+    y0: np.ndarray            # input tile [y0, y1) x [x0, x1), absolute input coordinates
+    y1: np.ndarray
+    x0: np.ndarray
+    x1: np.ndarray
+    ry0: np.ndarray           # region origin and size, in output coordinates
+    rx0: np.ndarray
+    rh: np.ndarray
+    rw: np.ndarray
+    owned: np.ndarray         # output positions the PE owns
+
+    @property
+    def region(self) -> np.ndarray:
+        return self.rh * self.rw
+
+    @property
+    def halo(self) -> np.ndarray:
+        return self.region - self.owned
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(RH, RW): the accumulator layout every PE uses (the largest region)."""
+        return int(self.rh.max(initial=0)), int(self.rw.max(initial=0))
+
+
+def _split(lo: int, hi: int, parts: int) -> tuple[int, np.ndarray, np.ndarray]:
+    """[lo, hi) in ``parts`` tiles of ceil((hi-lo)/parts): tile size, starts, ends (clipped)."""
+    t = max(1, ceil_div(hi - lo, parts))
+    start = np.minimum(lo + t * np.arange(parts), hi)
+    return t, start, np.minimum(start + t, hi)
+
+
+def tiling(plane: Plane, band: Band, rows: int, cols: int) -> Tiling:
+    th, ty0, ty1 = _split(band.iy0, band.iy1, rows)
+    tw, tx0, tx1 = _split(0, plane.w, cols)
+    _, oy0, oy1 = _split(band.oy0, band.oy1, rows)
+    _, ox0, ox1 = _split(0, plane.ow, cols)
+    y0, x0 = np.repeat(ty0, cols), np.tile(tx0, rows)
+    y1, x1 = np.repeat(ty1, cols), np.tile(tx1, rows)
+    oy0, oy1 = np.repeat(oy0, cols), np.repeat(oy1, cols)
+    ox0, ox1 = np.tile(ox0, rows), np.tile(ox1, rows)
+
+    def reach(a0, a1, pad, stride, k, o0, o1, lo, hi):
+        """Bounding box of the outputs reached from inputs [a0, a1), united with owned [o0, o1)."""
+        has = a1 > a0
+        r_lo = np.where(has, (a0 + pad) // stride - (k - 1) // stride, hi)
+        r_hi = np.where(has, (a1 - 1 + pad) // stride + 1, lo)
+        own = o1 > o0
+        b_lo = np.clip(np.minimum(r_lo, np.where(own, o0, hi)), lo, hi)
+        b_hi = np.clip(np.maximum(r_hi, np.where(own, o1, lo)), lo, hi)
+        return b_lo, np.maximum(b_hi - b_lo, 0)
+
+    ry0, rh = reach(y0, y1, plane.ph, plane.sh, plane.r, oy0, oy1, band.oy0, band.oy1)
+    rx0, rw = reach(x0, x1, plane.pw, plane.sw, plane.s, ox0, ox1, 0, plane.ow)
+    owned = (oy1 - oy0) * (ox1 - ox0)
+    return Tiling(band, cols, th, tw, y0, y1, x0, x1, ry0, rx0, rh, rw, owned)
+
+
+def plan(plane: Plane, rows: int, cols: int, start: int, fits) -> tuple[Tiling, ...]:
+    """The fewest bands (at least ``start``) whose tilings all satisfy ``fits``; None if even one
+    output row per band does not fit."""
+    n = max(1, min(start, plane.oh))
+    while True:
+        tilings = tuple(tiling(plane, b, rows, cols) for b in bands(plane, n))
+        if all(fits(t) for t in tilings):
+            return tilings
+        if n >= plane.oh:
+            return None
+        n = min(plane.oh, max(n + 1, int(n * 1.25)))
+
+
+def nonzero_pairs(trace) -> int:
+    """Multiplications whose operands are both non-zero (zero padding counts as zero): the work a
+    perfectly sparse engine does. Per kernel offset, non-zero weights x non-zero inputs it meets."""
+    shape = trace.shape
+    g, cg, kg = shape.groups, shape.c_per_group, shape.k_per_group
+    nzw = (trace.wgt.codes != 0).reshape(g, kg, cg, shape.r, shape.s).sum(axis=1, dtype=np.int64)
+    a = (trace.act.codes != 0).reshape(shape.n, g, cg, shape.h, shape.w)
+    a = np.pad(a, ((0, 0), (0, 0), (0, 0), (shape.pad_h, shape.pad_h), (shape.pad_w, shape.pad_w)))
+    total = 0
+    for r in range(shape.r):
+        for s in range(shape.s):
+            win = a[:, :, :, r:r + shape.stride_h * (shape.out_h - 1) + 1:shape.stride_h,
+                    s:s + shape.stride_w * (shape.out_w - 1) + 1:shape.stride_w]
+            hits = win.sum(axis=(0, 3, 4), dtype=np.int64)             # (g, cg)
+            total += int((hits * nzw[:, :, r, s]).sum())
+    return total
+
+
+def steps_to_work(cycles: np.ndarray, bits_in: np.ndarray, bits_out: np.ndarray, actions,
+                  ideal_cycles: int, potential: float, extra) -> LayerWork:
+    """Group the layer's ordered steps (cycles, bits in, bits out) into at most MAX_TILES tiles
+    (the engine moves bytes: bits are summed per tile, then rounded up)."""
+    cycles = np.asarray(cycles, dtype=np.int64)
+    n = max(cycles.shape[0], 1)
+    if cycles.shape[0] == 0:
+        cycles, bits_in, bits_out = np.zeros(1, np.int64), np.zeros(1), np.zeros(1)
+    edges = chunk_bounds(n, MAX_TILES)[:-1]
+    return LayerWork(
+        compute_cycles=np.add.reduceat(cycles, edges),
+        bytes_in=np.ceil(np.add.reduceat(np.asarray(bits_in, np.float64), edges) / 8).astype(np.int64),
+        bytes_out=np.ceil(np.add.reduceat(np.asarray(bits_out, np.float64), edges) / 8).astype(np.int64),
+        actions={k: int(v) for k, v in actions.items()},
+        ideal_cycles=int(ideal_cycles), potential=float(potential), extra=dict(extra))

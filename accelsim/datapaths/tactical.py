@@ -1,0 +1,309 @@
+"""Bit-Tactical (Delmas Lascorz et al., ASPLOS 2019 / arXiv 1803.03688; papers.md sec. 7).
+
+Front-end: each tile's filter set runs a static weight schedule (``tactical_schedule``) that
+moves non-zero weights into zero slots within the lookahead / lookaside window and skips rows
+left empty; every multiplier input gets a multiplexer of 1 + |window| inputs that picks the
+activation its scheduled weight was paired with, from a per-tile buffer of h+1 activation rows.
+Back-ends, chosen by ``backend``:
+
+* ``bitparallel``: DaDianNao inner-product units, 1 cycle per scheduled step (the front-end alone).
+* ``precision`` (TCLp): Dynamic-Stripes serial units; a column's step takes the precision of the
+  activations the step's weights are paired with, over all filters of the tile (leading / trailing
+  zeros trimmed, ``numerics.bits.group_precision``; groups of ``group_size`` as in DStripes).
+* ``essential`` (TCLe): Pragmatic serial units; a column's step takes the oneffset rounds of
+  those activations (``pragmatic.pragmatic_step_cycles``: ``first_stage_bits`` of per-lane reach,
+  ``booth`` recoding).
+
+Timing. Each tile walks its own schedule (its filters differ) over the same windows, ``windows``
+columns at a time; the columns of all tiles keep in step through ``registers`` run-ahead registers
+(``numerics.kernels.sync_columns``; a tile whose schedule is shorter idles at the window group's
+end). FC layers on serial back-ends issue steps to columns one per cycle (``staggered_cycles``) and
+a pass ends with its slowest tile. Dense weights give the back-end's own timing exactly.
+
+Approximations: tiles are decoupled within a pass (each is fed from its own activation buffer; the
+activation memory is counted as read once per brick and window per pass, a broadcast, and the
+buffering that decoupled tiles need is not sized); TCLe generates oneffsets per entry of each
+tile's activation buffer (priced with Pragmatic's gate estimate); the scheduler is offline (no
+area, no time).
+"""
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from accelsim.datapaths import grid
+from accelsim.datapaths import tactical_schedule as ts
+from accelsim.datapaths.base import LayerWork, Part, part, register, staggered_cycles, tile_work
+from accelsim.datapaths.pragmatic import generator_gates, pragmatic_step_cycles
+from accelsim.numerics.bits import bit_length, group_precision, signed_terms
+from accelsim.numerics.kernels import sync_columns
+from accelsim.spec.params import ParamError
+from accelsim.spec.workload import LayerKind
+
+BACKENDS = ("bitparallel", "precision", "essential")
+GATHER_LIMIT = 1 << 22        # gathered activation values per chunk: bounds peak memory
+
+
+@dataclass(frozen=True)
+class TacticalParams:
+    tiles: int = field(default=16, metadata={"lo": 1, "hi": 1024})
+    filters: int = field(default=16, metadata={"lo": 1, "hi": 4096})
+    windows: int = field(default=16, metadata={"lo": 1, "hi": 1024})
+    lanes: int = field(default=16, metadata={"lo": 2, "hi": 4096})
+    width: int = field(default=16, metadata={"lo": 1, "hi": 32})
+    acc_bits: int = field(default=32, metadata={"lo": 8, "hi": 64})
+    backend: str = field(default="precision", metadata={"choices": BACKENDS})
+    pattern: str = field(default="L", metadata={"choices": ts.PATTERNS})
+    lookahead: int = field(default=2, metadata={"lo": 0, "hi": 16})
+    lookaside: int = field(default=5, metadata={"lo": 0, "hi": 4095})
+    group_size: int = field(default=16, metadata={"lo": 1, "hi": 1 << 20})    # precision back-end
+    registers: int = field(default=0, metadata={"lo": 0, "hi": 1024})
+    leading_only: bool = False                                                # precision back-end
+    first_stage_bits: int = field(default=2, metadata={"lo": 0, "hi": 5})    # essential back-end
+    booth: bool = True                                                        # essential back-end
+
+    def __post_init__(self):
+        if self.lookaside >= self.lanes:
+            raise ParamError("lookaside", f"an integer in 0..{self.lanes - 1} (fewer than lanes)",
+                             self.lookaside)
+        cols, rem = divmod(self.group_size, self.lanes)
+        if rem or cols < 1 or self.windows % cols:
+            raise ParamError("group_size", f"lanes ({self.lanes}) x a divisor of windows "
+                             f"({self.windows})", self.group_size)
+
+    @property
+    def offsets(self) -> np.ndarray:
+        return ts.search_offsets(self.pattern, self.lookahead, self.lookaside, self.lanes)
+
+    @property
+    def select_bits(self) -> int:
+        """Multiplexer select stored with every scheduled weight."""
+        return math.ceil(math.log2(1 + len(self.offsets)))
+
+    @property
+    def skip_bits(self) -> int:
+        """Window advance (1 + skipped rows) stored with every step of a filter set."""
+        return math.ceil(math.log2(self.lookahead + 1))
+
+
+def step_costs(acts: np.ndarray, paired: np.ndarray, rule: Callable[[np.ndarray], np.ndarray]):
+    """(windows, steps) cycles: ``rule`` over the last axis of the activations each step pairs.
+    ``acts`` as ``tactical_schedule.activation_rows``; ``paired`` as ``Schedule.paired``."""
+    n, (S, K) = acts.shape[0], paired.shape
+    out = np.empty((n, S), dtype=np.int64)
+    chunk = max(1, GATHER_LIMIT // max(S * K, 1))
+    for i in range(0, n, chunk):
+        out[i:i + chunk] = rule(acts[i:i + chunk][:, paired])
+    return out
+
+
+@register
+class Tactical:
+    kind = "tactical"
+    samplable = True     # work depends on the im2col windows and the filters (engine.sampling)
+    Params = TacticalParams
+
+    def __init__(self, params: TacticalParams, arch):
+        self.p = params
+        self.arch = arch
+        self.offsets = params.offsets
+
+    def limits(self) -> tuple[int, int]:
+        return self.p.width, self.p.width
+
+    @property
+    def serial(self) -> bool:
+        return self.p.backend != "bitparallel"
+
+    def rule(self, values: np.ndarray) -> np.ndarray:
+        """The back-end: cycles of a column step from the (..., K) activations it pairs."""
+        p = self.p
+        if p.backend == "precision":
+            return group_precision(values, axis=-1, leading_only=p.leading_only)
+        if p.backend == "essential":
+            return pragmatic_step_cycles(values, p.first_stage_bits, p.booth)
+        return np.ones(values.shape[:-1], dtype=np.int64)
+
+    def schedules(self, trace) -> list[list[ts.Schedule]]:
+        """Per group, the schedule of each filter set (``filters`` consecutive filters, the last
+        padded with zero filters)."""
+        p, shape = self.p, trace.shape
+        out = []
+        for g in range(shape.groups):
+            w = ts.weight_grid(trace.filters[g], p.lanes)                  # rows, k, lanes
+            sets = grid.ceil_div(w.shape[1], p.filters)
+            padded = np.zeros((w.shape[0], sets * p.filters, p.lanes), dtype=np.int32)
+            padded[:, :w.shape[1]] = w
+            out.append([ts.build(padded[:, i * p.filters:(i + 1) * p.filters], self.offsets,
+                                 p.lookahead) for i in range(sets)])
+        return out
+
+    def column_costs(self, acts: np.ndarray, paired: np.ndarray, cols: int) -> np.ndarray:
+        """(window groups, steps, cols) cycles, the columns' precision groups applied."""
+        cost = step_costs(acts, paired, self.rule)
+        wg, steps = acts.shape[0] // cols, paired.shape[0]
+        cost = cost.reshape(wg, cols, steps).transpose(0, 2, 1)
+        per = self.p.group_size // self.p.lanes
+        if self.p.backend == "precision" and per > 1:
+            grouped = cost.reshape(wg, steps, cols // per, per).max(axis=3, keepdims=True)
+            cost = np.broadcast_to(grouped, (wg, steps, cols // per, per)).reshape(cost.shape)
+        return cost
+
+    # -- the layer ---------------------------------------------------------------------------------
+    def run(self, trace) -> LayerWork:
+        p, shape = self.p, trace.shape
+        staggered = self.serial and trace.layer.kind is LayerKind.FC
+        cols = 1 if staggered else p.windows
+        wg = grid.ceil_div(shape.windows, cols)
+        live = np.zeros(wg * cols, dtype=np.int64)
+        live[:shape.windows] = 1
+        live = live.reshape(wg, 1, cols)
+        rows_t = grid.bricks(shape, p.lanes)
+        count: Counter = Counter()
+        steps = []
+        for g, sets in enumerate(self.schedules(trace)):
+            acts = np.zeros((wg * cols, rows_t * p.lanes + 1), dtype=np.int32)
+            acts[:shape.windows] = ts.activation_rows(trace.windows[g], p.lanes)
+            terms = self.position_terms(acts)
+            cache: dict[tuple, np.ndarray] = {}      # filter sets pairing alike cost alike
+            k_left = shape.k_per_group
+            for first in range(0, len(sets), p.tiles):
+                costs = []
+                for sched in sets[first:first + p.tiles]:
+                    n_f = min(p.filters, k_left)
+                    k_left -= n_f
+                    paired = sched.paired()
+                    key = (paired.shape, paired.tobytes())
+                    if key not in cache:
+                        cache[key] = self.column_costs(acts, paired, cols)
+                    costs.append(cache[key])
+                    self.tally(count, sched, cache[key], live, n_f, terms, shape.windows, rows_t)
+                steps.append(self.pass_steps(costs, wg, cols, staggered))
+        return self.work(trace, np.array(steps, dtype=np.int64), count, wg)
+
+    def position_terms(self, acts: np.ndarray) -> np.ndarray | None:
+        """TCLe: (2, positions) oneffsets and negative oneffsets of each activation position,
+        summed over windows (the products a weight at that position takes part in)."""
+        if self.p.backend != "essential":
+            return None
+        out = np.zeros((2, acts.shape[1]), dtype=np.int64)
+        chunk = max(1, GATHER_LIMIT // acts.shape[1])
+        for i in range(0, acts.shape[0], chunk):
+            plus, minus = signed_terms(acts[i:i + chunk], "booth_r4" if self.p.booth else "binary")
+            out[0] += np.bitwise_count(plus | minus).sum(axis=0, dtype=np.int64)
+            out[1] += np.bitwise_count(minus).sum(axis=0, dtype=np.int64)
+        return out
+
+    def tally(self, count: Counter, sched: ts.Schedule, cost: np.ndarray, live: np.ndarray,
+              n_f: int, terms: np.ndarray | None, windows: int, rows_t: int) -> None:
+        """Add one tile's pass to the action counts."""
+        p = self.p
+        wg = cost.shape[0]
+        per_step = (cost * live).sum(axis=(0, 2))               # column-cycles on real windows
+        occupied = sched.occupied()
+        count["busy"] += int(per_step.sum()) * n_f               # unit-cycles (serial)
+        count["column_cycles"] += int(per_step.sum())
+        count["lane_cycles"] += int(per_step @ occupied)         # multiplexer-cycles with a weight
+        count["steps"] += sched.steps * wg
+        count["filter_steps"] += sched.steps * n_f * wg          # IP-cycles (bit-parallel)
+        count["column_steps"] += sched.steps * windows
+        count["schedule_bits"] += sched.steps * (n_f * p.lanes * (p.width + p.select_bits)
+                                                 + p.skip_bits)
+        count["nnz"] += int(occupied.sum())
+        count["abuf"] += windows * rows_t
+        if terms is not None:
+            pos = sched.src[sched.src >= 0]
+            count["terms"] += int(terms[0][pos].sum())
+            count["neg_terms"] += int(terms[1][pos].sum())
+            count["gen_terms"] += int(terms[0].sum())
+
+    def pass_steps(self, costs: list[np.ndarray], wg: int, cols: int, staggered: bool) -> np.ndarray:
+        """Cycles of each window group of one pass (one entry for a staggered FC pass)."""
+        if staggered:
+            return np.array([max(staggered_cycles(c.reshape(-1), self.p.windows) for c in costs)])
+        s_max = max(c.shape[1] for c in costs)
+        if s_max == 0:
+            return np.zeros(wg, dtype=np.int64)
+        stack = np.zeros((wg, s_max, len(costs), cols), dtype=np.int64)
+        for i, c in enumerate(costs):
+            stack[:, :c.shape[1], i] = c
+        done = sync_columns(stack.reshape(wg * s_max, -1), self.p.registers)
+        return np.diff(done[s_max - 1::s_max], prepend=0)
+
+    def work(self, trace, cycles: np.ndarray, count: Counter, wg: int) -> LayerWork:
+        """Action counts and DRAM traffic. The schedule (weights with their select bits and each
+        step's window advance) is read once per window group, as the serial designs reuse
+        weights across columns; activations once per brick and window per pass."""
+        p, shape = self.p, trace.shape
+        rows_t = grid.bricks(shape, p.lanes)
+        stored = trace.layer.act_bits if self.serial else p.width
+        effectual = count["nnz"] * shape.windows                # products with a non-zero weight
+        actions = {
+            "mux.op": count["lane_cycles"] if self.serial else effectual,
+            "abuf.write": count["abuf"],
+            "weights.read_bits": count["schedule_bits"] * wg,
+            "activations.read_bits": cycles.shape[0] * shape.windows * rows_t * p.lanes * stored,
+            "outputs.write_bits": shape.windows * shape.k * self.arch.memory.output_bits,
+        }
+        busy, col = count["busy"], count["column_cycles"]
+        if p.backend == "bitparallel":
+            actions.update({"ip.mult.op": effectual, "ip.tree.op": count["filter_steps"],
+                            "ip.acc.op": count["filter_steps"]})
+            work, potential = effectual, effectual * p.width * p.width
+        elif p.backend == "precision":
+            actions.update({"sip.and.op": busy, "sip.tree.op": busy, "sip.acc.op": busy,
+                            "detect.op": count["column_steps"]})
+            work, potential = effectual * trace.layer.act_bits, count["lane_cycles"] * p.width
+        else:
+            actions.update({"pip.shift1.op": count["terms"], "pip.neg.op": count["neg_terms"],
+                            "pip.tree.op": busy, "pip.shift2.op": busy, "pip.acc.op": busy,
+                            "offgen.enc.op": count["abuf"] * p.lanes,
+                            "offgen.pri.op": count["gen_terms"],
+                            "colsync.min.op": col, "colsync.win.op": col})
+            work, potential = count["terms"], count["terms"] * p.width
+        peak = p.tiles * p.filters * p.lanes * (p.windows if self.serial else 1)
+        return tile_work(cycles, trace, self.arch, p.tiles * p.filters, actions,
+                         ideal_cycles=-(-work // peak), potential=float(potential),
+                         wgt_bits=count["schedule_bits"] / max(shape.k * shape.reduction, 1),
+                         act_bits=p.width, extra={"schedule_steps": float(count["steps"])})
+
+    def inventory(self) -> dict[str, Part]:
+        p = self.p
+        units = p.tiles * p.filters * (p.windows if self.serial else 1)
+        entries = p.tiles * p.windows * (p.lookahead + 1)          # activation-buffer rows
+        pos_bits = int(bit_length(p.width))
+        mux_bits = {"bitparallel": p.width, "precision": 1, "essential": pos_bits + 1}[p.backend]
+        inv = {
+            "mux": part("mux", units * p.lanes, inputs=1 + len(self.offsets), bits=mux_bits),
+            "abuf": part("register", entries, bits=p.lanes * p.width),
+        }
+        if p.backend == "bitparallel":
+            inv["ip.mult"] = part("int_mult", units * p.lanes, a_bits=p.width, b_bits=p.width)
+            inv["ip.tree"] = part("adder_tree", units, inputs=p.lanes, bits=2 * p.width)
+            inv["ip.acc"] = part("int_add", units, bits=p.acc_bits)
+        elif p.backend == "precision":
+            inv["sip.and"] = part("bitwise", units, bits=p.lanes * p.width)
+            inv["sip.tree"] = part("adder_tree", units, inputs=p.lanes, bits=p.width)
+            inv["sip.acc"] = part("int_add", units, bits=p.acc_bits)
+            inv["detect"] = part("bitwise", p.tiles * p.windows,
+                                 bits=(p.lookahead + 1) * p.lanes * p.width)
+        else:
+            enc = "booth_r4" if p.booth else "binary"
+            reach = 1 << p.first_stage_bits
+            lane_bits = p.width + reach                # weight shifted by the first stage, + sign
+            gens = entries * p.lanes                   # one per activation-buffer entry
+            inv["pip.shift1"] = part("mux", units * p.lanes, inputs=reach, bits=lane_bits - 1)
+            inv["pip.neg"] = part("bitwise", units * p.lanes, bits=lane_bits)
+            inv["pip.tree"] = part("adder_tree", units, inputs=p.lanes, bits=lane_bits)
+            inv["pip.shift2"] = part("shifter", units, bits=lane_bits + int(bit_length(p.lanes)))
+            inv["pip.acc"] = part("int_add", units, bits=p.acc_bits)
+            inv["offgen.enc"] = part("bitwise", gens,
+                                     bits=generator_gates(enc, p.width) - 2 * (p.width + 1))
+            inv["offgen.pri"] = part("bitwise", gens, bits=2 * (p.width + 1))
+            inv["colsync.min"] = part("comparator", gens - p.tiles * p.windows, bits=pos_bits)
+            inv["colsync.win"] = part("comparator", gens, bits=pos_bits)
+        return inv

@@ -1,0 +1,40 @@
+"""``accelsim plot RESULTS --kind KIND -o FIG``: a figure of a sweep store or a run output file."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from accelsim.errors import SpecError
+
+FORMATS = (".png", ".svg", ".pdf")
+
+
+def add_commands(sub) -> None:
+    from accelsim.report.plots import KINDS
+    p = sub.add_parser("plot", help="plot a sweep store or a run output (speedup, energy, area, ...)")
+    p.add_argument("results", help="sweep results folder, or a .csv/.json/.parquet from 'accelsim run -o'")
+    p.add_argument("--kind", "-k", required=True, choices=KINDS,
+                   help="speedup / energy (efficiency over the baseline) bars per network, energy "
+                        "breakdown by component, area breakdown, or Pareto front")
+    p.add_argument("--by", help="column that labels (bars) or colours (pareto) the designs, e.g. "
+                                "datapath.params.group_size (default: every non-workload axis)")
+    p.add_argument("--x", default="cycles", help="pareto: column minimised along x (default cycles)")
+    p.add_argument("--y", default="energy_J", help="pareto: column minimised along y (default energy_J)")
+    p.add_argument("--output", "-o", required=True, help="figure file: .png, .svg or .pdf")
+    p.set_defaults(func=cmd_plot)
+
+
+def cmd_plot(args) -> int:
+    from accelsim.report import plots
+    out = Path(args.output)
+    if out.suffix.lower() not in FORMATS:
+        raise SpecError("--output", "", "a .png, .svg or .pdf file name", args.output)
+    df = plots.load_results(args.results)
+    if df.empty:
+        raise SpecError(args.results, "", message="no finished points to plot yet")
+    options = {"x": args.x, "y": args.y} if args.kind == "pareto" else {}
+    fig = plots.figure(args.kind, df, by=args.by, **options)
+    try:
+        fig.savefig(out, dpi=150)
+    except OSError as exc:
+        raise SpecError(str(out), "", message=f"cannot write: {exc.strerror or exc}") from None
+    return 0

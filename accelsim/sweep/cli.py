@@ -1,0 +1,80 @@
+"""``accelsim sweep SWEEP.yaml``: run a design-space sweep, with a progress bar on a terminal."""
+from __future__ import annotations
+
+import sys
+import time
+
+from accelsim.errors import SpecError
+
+
+def add_commands(sub) -> None:
+    s = sub.add_parser("sweep", help="run a design-space sweep (resumable; local processes or Dask)")
+    s.add_argument("sweep", help="sweep YAML: base arch and workload, axes over dotted keys")
+    s.add_argument("--output", "-o", help="results folder (default: <sweep name>.sweep); a re-run "
+                   "with the same folder computes only the points not yet in it")
+    s.add_argument("--workers", "-j", type=int, help="local worker processes (default: one per core)")
+    s.add_argument("--scheduler", help="address of a running Dask scheduler (tcp://host:8786)")
+    s.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+    s.set_defaults(func=cmd_sweep)
+
+
+def cmd_sweep(args) -> int:
+    from accelsim.sweep.run import run_sweep
+    if args.workers is not None and args.workers < 1:
+        raise SpecError("--workers", "", "an integer >= 1", args.workers)
+    if args.workers is not None and args.scheduler:
+        raise SpecError("--workers", "", message="not used with --scheduler (the cluster has its own)")
+    bar = None if args.quiet else ProgressLine(sys.stderr)
+    report = run_sweep(args.sweep, args.output, workers=args.workers, scheduler=args.scheduler,
+                       progress=bar)
+    if bar is not None:
+        bar.close()
+    if not args.quiet:
+        rate = report.computed / report.seconds if report.seconds else 0.0
+        print(f"sweep: {report.points} points, {report.computed} computed, {report.skipped} already "
+              f"in the store ({report.workers}, {report.seconds:.1f} s, {rate:.2f} points/s)")
+        print(f"layers: {report.layers_simulated} simulated, {report.layers_reused} reused "
+              f"(identical layers in a point; {report.baselines_cached} baselines from a worker's cache)")
+        print(f"results: {report.store}  (accelsim.load_sweep, accelsim plot)")
+    return 0
+
+
+class ProgressLine:
+    """Points done, rate and ETA: a redrawn bar on a terminal, else a plain line at most twice
+    a second (and for the last point), so logs stay readable."""
+
+    WIDTH = 28
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.last = 0.0
+        self.drawn = False
+
+    def __call__(self, p) -> None:
+        now = time.monotonic()
+        if not self.tty and p.done < p.total and now - self.last < 0.5:
+            return
+        self.last = now
+        rate = p.done / p.elapsed if p.elapsed > 0 else 0.0
+        eta = (p.total - p.done) / rate if rate > 0 else 0.0
+        figures = (f"{p.done}/{p.total} points  {rate * 60:.0f}/min  ETA {_clock(eta)}  "
+                   f"{p.design} on {p.workload}")
+        if self.tty:
+            fill = int(self.WIDTH * p.done / max(p.total, 1))
+            bar = "#" * fill + "." * (self.WIDTH - fill)
+            self.stream.write(f"\r[{bar}] {figures[:90]:90s}")
+            self.drawn = True
+        else:
+            self.stream.write(f"sweep: {figures}\n")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _clock(seconds: float) -> str:
+    s = int(round(seconds))
+    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}"
