@@ -12,6 +12,8 @@ from accelsim.errors import SpecError
 from accelsim.report.results import Result
 from accelsim.spec.arch import Arch, load_arch
 from accelsim.spec.workload import Workload, load_workload
+from accelsim.sweep import load_sweep, run_sweep
 
-__all__ = ["load_arch", "load_workload", "simulate", "Result", "SpecError", "Arch", "Workload"]
+__all__ = ["load_arch", "load_workload", "simulate", "Result", "SpecError", "Arch", "Workload",
+           "load_sweep", "run_sweep"]
 __version__ = "0.1.0"

@@ -242,7 +242,8 @@ def _integer_weights(net: Net, name: str, shape, rng) -> np.ndarray:
     return w
 
 
-@pytest.mark.parametrize("form", ["gemm_transB", "gemm", "matmul", "matmul3d", "conv_grouped"])
+@pytest.mark.parametrize("form", ["gemm_transB", "gemm", "matmul", "matmul3d", "matmul_const",
+                                  "conv_grouped"])
 def test_weights_compute_the_layer(tmp_path, form):
     rng = np.random.default_rng(3)
     net = Net()
@@ -252,6 +253,14 @@ def test_weights_compute_the_layer(tmp_path, form):
         y = net.node("Gemm", ["x", "fc.weight"], ["fc"], transB=int(trans))
         x_shape, act = [3, 5], rng.integers(-9, 10, (3, 5))
         expected = act @ (b.T if trans else b)
+    elif form == "matmul_const":
+        # weights as a Constant node (n, k), transposed in the graph: how some exporters store them
+        b = rng.integers(-127, 128, size=(5, 7)).astype(np.float32)
+        b.flat[0] = 127
+        c = net.node("Constant", [], ["w"], value=numpy_helper.from_array(b.T.copy()))
+        y = net.node("MatMul", ["x", net.node("Transpose", [c], ["t"], perm=[1, 0])], ["proj"])
+        x_shape, act = [3, 5], rng.integers(-9, 10, (3, 5))
+        expected = act @ b
     elif form.startswith("matmul"):
         b = _integer_weights(net, "proj.weight", (5, 7), rng)
         y = net.node("MatMul", ["x", "proj.weight"], ["proj"])
@@ -306,6 +315,18 @@ def test_batchnorm_is_folded_into_conv_weights(tmp_path):
     assert np.array_equal(kept.tensors["conv1"], raw["conv1.weight"])
 
 
+def test_layer_names_from_torch_scopes(tmp_path):
+    """Fused exports name weights 'onnx::Conv_N': the module name comes from the node's scope."""
+    net = Net()
+    y = net.node("Conv", ["x", net.weight("onnx::Conv_12", (4, 3, 1, 1))],
+                 ["layer1", "layer1.0", "conv1"])
+    y = net.node("Conv", [y, net.weight("onnx::Conv_13", (4, 4, 1, 1))], None)   # 'Conv_2'
+    y = net.node("Conv", [y, net.weight("onnx::Conv_14", (4, 4, 1, 1))], None)
+    names = [l["name"] for l in read_onnx(write(tmp_path, net.model("x", [1, 3, 4, 4], y))
+                                          ).doc["layers"]]
+    assert names == ["layer1.0.conv1", "Conv_2", "Conv_3"]
+
+
 def test_symbolic_dims(tmp_path):
     net = Net()
     y = net.node("MatMul", ["x", net.weight("p.weight", (8, 4))], ["p"])
@@ -333,6 +354,7 @@ def test_cli_import_writes_yaml_and_weights(tmp_path, run_cli):
     ("no_layers", "no Conv, Gemm or MatMul node"),
     ("symbolic", "--dim"),
     ("bad_dim", "--dim: expected NAME=N"),
+    ("bad_bits", "--act-bits: expected an integer in 1..32"),
 ])
 def test_cli_bad_onnx_is_one_line(tmp_path, run_cli, case, needle):
     path = tmp_path / "bad.onnx"
@@ -348,10 +370,13 @@ def test_cli_bad_onnx_is_one_line(tmp_path, run_cli, case, needle):
         y = net.node("MatMul", ["x", net.weight("p.weight", (8, 4))], ["p"])
         onnx.save(net.model("x", [1, "seq", 8], y), str(path))
         extra = ["--dim", "seq"] if case == "bad_dim" else []
+    if case == "bad_bits":
+        onnx.save(small_net(), str(path))
+        extra = ["--act-bits", "40"]
     code, out, err = run_cli("import", "onnx", path, "-o", tmp_path / "o.yaml", *extra)
     assert code == 2
     assert err.count("\n") == 1 and err.startswith("error: ") and needle in err
-    if case != "bad_dim":
+    if case not in ("bad_dim", "bad_bits"):
         assert str(path) in err
 
 

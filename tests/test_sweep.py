@@ -198,7 +198,7 @@ def test_load_sweep_is_tidy_and_matches_direct_simulation(grid_run):
     total = rows["baseline_seconds"].sum() / rows["seconds"].sum()
     assert total == pytest.approx(cmp.loc["total", "speedup"], rel=1e-12)
     assert rows["area_m2"].iloc[0] == pytest.approx(direct.area_m2)
-    assert rows["datapath.params.registers"].iloc[0] == 2
+    assert (rows["datapath.params.group_size"].iloc[0], rows["memory.dram.type"].iloc[0]) == (64, "HBM2")
 
 
 def test_rerun_recomputes_nothing_and_keeps_files(grid_run):

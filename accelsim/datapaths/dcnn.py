@@ -136,14 +136,15 @@ class Dcnn:
 
     def _conv(self, trace):
         p, shape = self.p, trace.shape
-        plane, act, wgt = planar.operands(trace, 1)
+        plane, act = planar.operands(trace, 1)
+        wgt = trace.wgt.codes.reshape(shape.groups, plane.k, plane.c, plane.r, plane.s)
         in_bits = act[0].size * p.width if shape.n else 0
         out_bits = shape.k * shape.out_h * shape.out_w * p.width
         spill = (not self.arch.memory.activations_on_chip or in_bits > self.iaram * 8 * p.pes
                  or out_bits > self.oaram * 8 * p.pes)
         start = int(np.ceil(max(in_bits / (self.iaram * 8 * p.pes), out_bits / (self.oaram * 8 * p.pes), 1))) if spill else 1
         tilings = planar.plan(plane, p.pe_rows, p.pe_cols, start,
-                              lambda t: p.f * int(t.owned.max()) <= p.acc_entries)
+                              lambda t: p.f * int(t.owned.max()) <= p.acc_entries, scnn=False)
         if tilings is None:
             raise SpecError(self.arch.file, "datapath.params.acc_entries",
                             "room for f x one output row's tile", p.acc_entries)

@@ -70,6 +70,7 @@ class LoomParams:
 @register
 class Loom:
     kind = "loom"
+    samplable = True     # work depends on the im2col windows and the filters (engine.sampling)
     Params = LoomParams
 
     def __init__(self, params: LoomParams, arch):
@@ -207,9 +208,9 @@ class Loom:
         shape, layer = trace.shape, trace.layer
         acts = trace.windows.reshape(shape.groups, shape.windows, -1)
         wgts = trace.filters.reshape(shape.groups, shape.k_per_group, -1)
-        digits = serial_digits(acts, layer.act_bits, self.p.bits)
+        digits = serial_digits(acts, layer.act_bits, self.p.bits, signed=trace.act.signed)
         out = np.zeros((shape.groups, shape.windows, shape.k_per_group), dtype=np.int64)
-        for plane in serial_digits(wgts, layer.wgt_bits)[::-1]:
+        for plane in serial_digits(wgts, layer.wgt_bits, signed=trace.wgt.signed)[::-1]:
             inner = np.zeros_like(out)
             for digit in digits[::-1]:
                 inner = (inner << self.p.bits) + exact_matmul(digit, plane)

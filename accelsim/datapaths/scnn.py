@@ -10,7 +10,11 @@ through an (f*i) x ``banks`` crossbar into the accumulator bank its address maps
 (filter in group, row, column) in the PE's region, bank = address mod banks). A block costs the
 largest number of products landing in one bank (at least one cycle). PEs wait for each other after
 every input channel. Kc is the number of output channels whose partial sums over the PE's region
-(its tile's outputs plus the halo its neighbours own) fit ``banks x bank_entries``. After each
+(its tile's outputs plus the halo its neighbours own) fit ``banks x bank_entries`` (a multiple of
+``f`` when it can be: the accumulators hold blocks of f filters, filter innermost, so the f filters
+of a weight vector meet f consecutive banks). Weights of a channel are streamed in (kernel
+position, filter) order: a weight vector is mostly f filters at one kernel position, whose
+products with distinct activations never share an output. After each
 group the accumulators (double buffered, so draining overlaps the next group) send halo partial
 sums to their owners and the owned outputs go through ReLU and compression to the OARAM.
 
@@ -102,20 +106,24 @@ class Scnn:
         return self.p.width + self.p.index_bits
 
     # -- operand preparation ----------------------------------------------------------------------
-    def weights(self, plane: planar.Plane, wgt: np.ndarray, kc: int):
-        """One group's weights (k, c, r, s) as compressed entries sorted by (c, phase, k-group).
-        Returns the CSR offsets, the columns (filter in group, r // stride, s // stride, value),
-        the stored entries and how many of them are placeholders."""
-        p, n_kg, rs = self.p, planar.ceil_div(plane.k, kc), plane.r * plane.s
-        nk, nc, nr, ns = np.nonzero(wgt)
+    def weights(self, plane: planar.Plane, nonzeros, kc: int):
+        """One group's non-zero weights (k, c, r, s, value arrays) as compressed entries sorted by
+        (c, phase, k-group). Returns the CSR offsets, the columns (filter in group, r // stride,
+        s // stride, value), the stored entries and how many of them are placeholders."""
+        p, n_kg = self.p, planar.ceil_div(plane.k, kc)
+        kc_used = np.minimum(kc, plane.k - kc * np.arange(n_kg))
+        nk, nc, nr, ns, nv = nonzeros
         nkg = nk // kc
-        enc = encode(nc * n_kg + nkg, (nk - nkg * kc) * rs + nr * plane.s + ns, p.index_bits)
+        # stream order (r, s, filter): a vector of f entries is mostly f filters at one kernel
+        # position, whose products with distinct activations land on distinct outputs
+        pos = (nr * plane.s + ns) * kc_used[nkg] + (nk - nkg * kc)
+        enc = encode(nc * n_kg + nkg, pos, p.index_bits)
         c, kg = enc.stream // n_kg, enc.stream % n_kg
-        kl, r, s = enc.pos // rs, (enc.pos % rs) // plane.s, enc.pos % plane.s
+        rs, kl = np.divmod(enc.pos, kc_used[kg])
+        r, s = np.divmod(rs, plane.s)
         val = np.zeros(enc.pos.shape[0], dtype=np.int32)
         real = enc.source >= 0
-        src = enc.source[real]
-        val[real] = wgt[nk[src], nc[src], nr[src], ns[src]]
+        val[real] = nv[enc.source[real]]
         n_ph = plane.sh * plane.sw
         phase = (r % plane.sh) * plane.sw + s % plane.sw
         ptr, cols = _sorted_csr((c * n_ph + phase) * n_kg + kg, plane.c * n_ph * n_kg,
@@ -151,7 +159,7 @@ class Scnn:
         region fits the accumulators; whether activations go through DRAM."""
         p = self.p
         entries = p.banks * p.bank_entries
-        whole = planar.tiling(plane, planar.bands(plane, 1)[0], p.pe_rows, p.pe_cols)
+        whole = planar.plan(plane, p.pe_rows, p.pe_cols, 1, lambda t: True, scnn=True)[0]
         stored = sum(int(self.activations(plane, a, whole)[2].sum()) for a in act)   # per image
         ratio = stored / max(plane.c * plane.h * plane.w, 1)
         in_bits = stored * self.entry_bits
@@ -162,13 +170,17 @@ class Scnn:
         if spill:
             start = int(np.ceil(max(in_bits / (self.iaram * 8 * p.pes), out_bits / (self.oaram * 8 * p.pes), 1)))
         tilings = planar.plan(plane, p.pe_rows, p.pe_cols, start,
-                              lambda t: t.shape[0] * t.shape[1] <= entries)
+                              lambda t: t.shape[0] * t.shape[1] <= entries, scnn=True)
         if tilings is None:
             raise SpecError(self.arch.file, "datapath.params.bank_entries",
-                            f"room for one output row's region ({planar.tiling(plane, planar.bands(plane, plane.oh)[0], p.pe_rows, p.pe_cols).shape})",
-                            p.bank_entries)
-        region = max(t.shape[0] * t.shape[1] for t in tilings)
-        return tilings, max(1, min(plane.k, entries // max(region, 1))), spill, ratio
+                            f"banks x bank_entries >= the region of a one-row band "
+                            f"(layer {plane.h}x{plane.w}, kernel {plane.r}x{plane.s})",
+                            f"{p.banks} x {p.bank_entries}")
+        region = max(max(t.shape[0] * t.shape[1] for t in tilings), 1)
+        kc = entries // region
+        if kc >= p.f:
+            kc -= kc % p.f           # whole blocks of f filters (the accumulator layout)
+        return tilings, max(1, min(plane.k, kc)), spill, ratio
 
     # -- the model -----------------------------------------------------------------------------------
     def run(self, trace):
@@ -178,24 +190,32 @@ class Scnn:
         """The layer's result from SCNN's own arithmetic (scattered products, halo drain), as
         (groups, windows, k_per_group) int64 like ``trace.reference_output()``."""
         p = self.p
-        plane, act, wgt = planar.operands(trace, p.fc_side)
+        plane, act = planar.operands(trace, p.fc_side)
         n_img, groups = act.shape[0], act.shape[1]
         out = np.zeros((groups, n_img, plane.k, plane.oh, plane.ow), dtype=np.int64)
         for g in range(groups):
             tilings, kc, _, _ = self.plan(plane, act[:, g])
-            w_ptr, w_cols, _, _ = self.weights(plane, wgt[g], kc)
+            w_ptr, w_cols, _, _ = self.weights(plane, planar.weight_nonzeros(trace, p.fc_side, g), kc)
             for n in range(n_img):
                 for t in tilings:
                     a_ptr, a_cols, _, _ = self.activations(plane, act[n, g], t)
-                    scnn_scatter(a_ptr, a_cols[0], a_cols[1], a_cols[2], w_ptr, *w_cols,
-                                 t.ry0, t.rx0, self.geom(plane, t, kc), kc, out[g, n])
+                    geom = self.geom(plane, t, kc)
+                    scnn_scatter(a_ptr, a_cols[0], a_cols[1], a_cols[2], w_ptr,
+                                 self.offsets(w_cols[0], geom), w_cols[1], w_cols[2], w_cols[3],
+                                 t.ry0, t.rx0, geom, kc, out[g, n])
         return out.transpose(0, 1, 3, 4, 2).reshape(groups, -1, plane.k)
 
     def geom(self, plane: planar.Plane, t: planar.Tiling, kc: int) -> np.ndarray:
         p = self.p
         rh, rw = t.shape
         return np.array([plane.c, p.pes, plane.sh * plane.sw, planar.ceil_div(plane.k, kc), rh, rw,
-                         t.band.oy0, t.band.oy1, plane.ow, p.f, p.i, p.banks], dtype=np.int64)
+                         0, plane.oh, plane.ow, p.f, p.i, p.banks, min(p.f, kc)], dtype=np.int64)
+
+    @staticmethod
+    def offsets(kl: np.ndarray, geom: np.ndarray) -> np.ndarray:
+        """Accumulator offset of each weight's filter: blocks of FB filters, filter innermost."""
+        fb = int(geom[12])
+        return (kl // fb) * int(geom[4] * geom[5]) * fb + kl % fb
 
     def inventory(self) -> dict[str, Part]:
         p = self.p

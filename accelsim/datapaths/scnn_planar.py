@@ -1,16 +1,15 @@
 """Planar tiling of a convolution over a grid of PEs (the "PT" of SCNN's PT-IS-CP dataflow, Parashar
 et al., ISCA 2017), shared by SCNN and its dense baselines (papers.md sec. 9).
 
-The output rows of a layer are cut into *bands* processed one after the other (one band when the
-layer fits the PEs' buffers); inside a band the PE grid splits the plane into tiles:
+A layer is cut into *bands* of rows processed one after the other (one band when the layer fits
+the PEs' buffers and accumulators); inside a band the PE grid splits the plane into tiles:
 
-* SCNN tiles the band's **input** rows (input stationary); the partial sums a PE produces land in
-  its *region*: every output its inputs reach, plus the outputs it owns, as a bounding box. Outputs
-  of the region owned by a neighbour are its *halo*, sent there after each output-channel group.
-* the dense DCNN tiles the band's **output** positions (each PE owns its outputs, no halo).
-
-Bands overlap in the input rows their outputs need; products that land outside a band's outputs
-are discarded (an approximation of how a real design would stitch bands).
+* SCNN bands partition the **input** rows and the PEs tile them (input stationary); the partial
+  sums a PE produces land in its *region*: every output its inputs reach, plus the outputs it
+  owns, as a bounding box. Outputs of the region owned by another PE (of this band or another
+  one) are its *halo*, sent to the owner after each output-channel group.
+* the dense DCNN bands partition the **output** rows and the PEs tile the outputs (each PE owns
+  its outputs, no halo); bands overlap in the input rows they read.
 """
 from __future__ import annotations
 
@@ -55,30 +54,40 @@ def conv_plane(shape: Shape) -> Plane:
                  shape.stride_h, shape.stride_w, shape.pad_h, shape.pad_w)
 
 
-def operands(trace, fc_side: int):
-    """(plane, act (n, groups, c, h, w), wgt (groups, k, c, r, s)) as int32 codes.
+def operands(trace, fc_side: int) -> tuple[Plane, np.ndarray]:
+    """(plane, activations as (n, groups, c, h, w) int32 codes).
 
     An FC layer (C inputs) becomes a convolution a conv engine can run exactly: the inputs are
     zero padded to a multiple of side^2 and folded into ceil(C / side^2) planes of side x side, and
     each filter into a side x side kernel over them, so the single output is the dot product and
     every weight is used once (no weight reuse: the engine streams them)."""
     shape = trace.shape
-    a, w = trace.act.codes, trace.wgt.codes
+    a = trace.act.codes
     if trace.layer.kind is LayerKind.FC:
         per = fc_side * fc_side
         cp = ceil_div(shape.c, per)
         act = np.zeros((shape.n, cp * per), dtype=np.int32)
         act[:, :shape.c] = a.reshape(shape.n, shape.c)
-        wgt = np.zeros((shape.k, cp * per), dtype=np.int32)
-        wgt[:, :shape.c] = w.reshape(shape.k, shape.c)
         plane = Plane(cp, fc_side, fc_side, shape.k, fc_side, fc_side)
-        return (plane, act.reshape(shape.n, 1, cp, fc_side, fc_side),
-                wgt.reshape(1, shape.k, cp, fc_side, fc_side))
-    g = shape.groups
+        return plane, act.reshape(shape.n, 1, cp, fc_side, fc_side)
     plane = conv_plane(shape)
-    act = a.reshape(shape.n, g, plane.c, shape.h, shape.w)
-    wgt = w.reshape(g, plane.k, plane.c, plane.r, plane.s)
-    return plane, act, wgt
+    return plane, a.reshape(shape.n, shape.groups, plane.c, shape.h, shape.w)
+
+
+def weight_nonzeros(trace, fc_side: int, group: int):
+    """Non-zero weights of one group as (k, c, r, s, value) arrays in the plane's layout (FC
+    weights folded like ``operands`` folds the inputs, without a padded copy)."""
+    shape = trace.shape
+    if trace.layer.kind is LayerKind.FC:
+        w = trace.wgt.codes.reshape(shape.k, shape.c)
+        k, cc = np.nonzero(w)
+        c, rs = np.divmod(cc, fc_side * fc_side)
+        r, s = np.divmod(rs, fc_side)
+        return k, c, r, s, w[k, cc]
+    kg, cg = shape.k_per_group, shape.c_per_group
+    w = trace.wgt.codes.reshape(shape.groups, kg, cg, shape.r, shape.s)[group]
+    k, c, r, s = np.nonzero(w)
+    return k, c, r, s, w[k, c, r, s]
 
 
 @dataclass(frozen=True)
@@ -89,7 +98,8 @@ class Band:
     iy1: int
 
 
-def bands(plane: Plane, n: int) -> tuple[Band, ...]:
+def output_bands(plane: Plane, n: int) -> tuple[Band, ...]:
+    """``n`` bands of output rows, each with the input rows it reads."""
     edges = chunk_bounds(plane.oh, n)
     out = []
     for oy0, oy1 in zip(edges[:-1], edges[1:]):
@@ -97,6 +107,16 @@ def bands(plane: Plane, n: int) -> tuple[Band, ...]:
         iy1 = min(plane.h, (int(oy1) - 1) * plane.sh - plane.ph + plane.r)
         out.append(Band(int(oy0), int(oy1), iy0, max(iy0, iy1)))
     return tuple(out)
+
+
+def input_bands(plane: Plane, n: int) -> tuple[Band, ...]:
+    """``n`` bands of input rows; a band owns the outputs whose kernel centre row it holds."""
+    edges = chunk_bounds(plane.h, n)
+    centre = plane.ph - (plane.r - 1) // 2
+    owned = np.clip(-(-(edges + centre) // plane.sh), 0, plane.oh)
+    owned[0], owned[-1] = 0, plane.oh
+    return tuple(Band(int(owned[b]), int(owned[b + 1]), int(edges[b]), int(edges[b + 1]))
+                 for b in range(len(edges) - 1))
 
 
 @dataclass(frozen=True)
@@ -116,6 +136,7 @@ class Tiling:
     rh: np.ndarray
     rw: np.ndarray
     owned: np.ndarray         # output positions the PE owns
+    outside: np.ndarray       # region positions in rows another band owns
 
     @property
     def region(self) -> np.ndarray:
@@ -138,7 +159,9 @@ def _split(lo: int, hi: int, parts: int) -> tuple[int, np.ndarray, np.ndarray]:
     return t, start, np.minimum(start + t, hi)
 
 
-def tiling(plane: Plane, band: Band, rows: int, cols: int) -> Tiling:
+def tiling(plane: Plane, band: Band, rows: int, cols: int, valid: tuple[int, int]) -> Tiling:
+    """PE tiles of a band; regions are clipped to the output rows ``valid`` (all rows for SCNN,
+    whose bands send partial sums to each other, the band's own for DCNN)."""
     th, ty0, ty1 = _split(band.iy0, band.iy1, rows)
     tw, tx0, tx1 = _split(0, plane.w, cols)
     _, oy0, oy1 = _split(band.oy0, band.oy1, rows)
@@ -158,23 +181,28 @@ def tiling(plane: Plane, band: Band, rows: int, cols: int) -> Tiling:
         b_hi = np.clip(np.maximum(r_hi, np.where(own, o1, lo)), lo, hi)
         return b_lo, np.maximum(b_hi - b_lo, 0)
 
-    ry0, rh = reach(y0, y1, plane.ph, plane.sh, plane.r, oy0, oy1, band.oy0, band.oy1)
+    ry0, rh = reach(y0, y1, plane.ph, plane.sh, plane.r, oy0, oy1, *valid)
     rx0, rw = reach(x0, x1, plane.pw, plane.sw, plane.s, ox0, ox1, 0, plane.ow)
     owned = (oy1 - oy0) * (ox1 - ox0)
-    return Tiling(band, cols, th, tw, y0, y1, x0, x1, ry0, rx0, rh, rw, owned)
+    inside = np.clip(np.minimum(ry0 + rh, band.oy1) - np.maximum(ry0, band.oy0), 0, None)
+    return Tiling(band, cols, th, tw, y0, y1, x0, x1, ry0, rx0, rh, rw, owned, (rh - inside) * rw)
 
 
-def plan(plane: Plane, rows: int, cols: int, start: int, fits) -> tuple[Tiling, ...]:
-    """The fewest bands (at least ``start``) whose tilings all satisfy ``fits``; None if even one
-    output row per band does not fit."""
-    n = max(1, min(start, plane.oh))
+def plan(plane: Plane, rows: int, cols: int, start: int, fits, scnn: bool) -> tuple[Tiling, ...] | None:
+    """The fewest bands (at least ``start``) whose tilings all satisfy ``fits``: input bands for
+    SCNN, output bands for DCNN. None if even one row per band does not fit."""
+    most = plane.h if scnn else plane.oh
+    n = max(1, min(start, most))
     while True:
-        tilings = tuple(tiling(plane, b, rows, cols) for b in bands(plane, n))
+        if scnn:
+            tilings = tuple(tiling(plane, b, rows, cols, (0, plane.oh)) for b in input_bands(plane, n))
+        else:
+            tilings = tuple(tiling(plane, b, rows, cols, (b.oy0, b.oy1)) for b in output_bands(plane, n))
         if all(fits(t) for t in tilings):
             return tilings
-        if n >= plane.oh:
+        if n >= most:
             return None
-        n = min(plane.oh, max(n + 1, int(n * 1.25)))
+        n = min(most, max(n + 1, int(n * 1.25)))
 
 
 def nonzero_pairs(trace) -> int:

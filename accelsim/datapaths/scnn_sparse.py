@@ -60,13 +60,16 @@ def encode(stream: np.ndarray, pos: np.ndarray, index_bits: int) -> Encoded:
     """Stored entries of the streams whose non-zeros sit at (stream, pos), in any order."""
     stream = np.asarray(stream, dtype=np.int64)
     pos = np.asarray(pos, dtype=np.int64)
-    order = np.lexsort((pos, stream))
+    span = int(pos.max(initial=0)) + 1
+    order = np.argsort(stream * span + pos, kind="stable")      # one int64 key: (stream, pos)
     s, p = stream[order], pos[order]
     ps, pp = placeholders(s, p, index_bits)
+    if ps.shape[0] == 0:
+        return Encoded(s, p, order)
     all_s = np.concatenate([s, ps])
     all_p = np.concatenate([p, pp])
     src = np.concatenate([order, np.full(ps.shape[0], -1, dtype=np.int64)])
-    final = np.lexsort((all_p, all_s))
+    final = np.argsort(all_s * span + all_p, kind="stable")
     return Encoded(all_s[final], all_p[final], src[final])
 
 

@@ -6,7 +6,8 @@ output-channel group (Kc filters): one step per input channel, then the part of 
 drain that the next group's compute does not hide. Bits that must arrive before a step: the
 weights of (input channel, output-channel group), and when activations stream through DRAM the
 band's input channel (first output-channel group only: the IARAM keeps it for the others). The
-outputs of a group leave after its drain when they stream through DRAM.
+outputs of a group leave after its drain when they stream through DRAM, with the partial sums of
+rows another band owns (written, and read back by their owner).
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ COUNTS = ("products", "valid", "blocks", "stall", "wfifo_entries", "halo", "drai
 
 def scnn_work(dp, trace):
     p = dp.p
-    plane, act, wgt = planar.operands(trace, p.fc_side)
+    plane, act = planar.operands(trace, p.fc_side)
     n_img, groups = act.shape[0], act.shape[1]
     eb, mem = dp.entry_bits, dp.arch.memory
     fifo_bits = mem.capacity("weights") * 8 // p.pes
@@ -33,7 +34,7 @@ def scnn_work(dp, trace):
         tilings, kc, spill, ratio = dp.plan(plane, act[:, g])
         n_kg = planar.ceil_div(plane.k, kc)
         kc_used = np.minimum(kc, plane.k - kc * np.arange(n_kg))
-        w_ptr, w_cols, w_entries, w_ph = dp.weights(plane, wgt[g], kc)
+        w_ptr, w_cols, w_entries, w_ph = dp.weights(plane, planar.weight_nonzeros(trace, p.fc_side, g), kc)
         n_ph = plane.sh * plane.sw
         w_stream = np.diff(w_ptr).reshape(plane.c, n_ph, n_kg).sum(axis=1)          # (c, kg) entries
         resident = mem.weights_resident == "all" or (
@@ -43,9 +44,10 @@ def scnn_work(dp, trace):
         for n in range(n_img):
             for t in tilings:
                 a_ptr, a_cols, a_streams, a_ph = dp.activations(plane, act[n, g], t)
-                smax, ssum, stats = scnn_cycles(a_ptr, a_cols[0], a_cols[1], w_ptr, w_cols[0],
-                                                w_cols[1], w_cols[2], t.ry0, t.rx0,
-                                                dp.geom(plane, t, kc))
+                geom = dp.geom(plane, t, kc)
+                smax, ssum, stats = scnn_cycles(a_ptr, a_cols[0], a_cols[1], w_ptr,
+                                                dp.offsets(w_cols[0], geom), w_cols[1], w_cols[2],
+                                                t.ry0, t.rx0, geom)
                 region = t.region
                 drain = planar.ceil_div(kc_used[:, None] * region[None, :], p.banks).max(axis=1)
                 compute = smax.sum(axis=1)
@@ -58,8 +60,11 @@ def scnn_work(dp, trace):
                 positions = (t.band.oy1 - t.band.oy0) * plane.ow
                 a_entries = int(a_streams.sum())
                 if spill:
+                    # partial sums for rows another band owns go out and come back as well
+                    cross = kc_used * int(t.outside.sum()) * p.acc_bits
                     w_in[0, :plane.c] += a_streams.sum(axis=1) * eb
-                    w_out[:, plane.c] = kc_used * positions * ratio * eb
+                    w_in[:, plane.c] += cross
+                    w_out[:, plane.c] = kc_used * positions * ratio * eb + cross
                 cycles.append(steps.reshape(-1))
                 bits_in.append(w_in.reshape(-1))
                 bits_out.append(w_out.reshape(-1))

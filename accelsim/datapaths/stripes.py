@@ -148,7 +148,7 @@ class Stripes:
         acts = trace.windows.reshape(shape.groups, shape.windows, -1)
         wgts = trace.filters.reshape(shape.groups, shape.k_per_group, -1)
         acc = np.zeros((shape.groups, shape.windows, shape.k_per_group), dtype=np.int64)
-        for plane in serial_digits(acts, trace.layer.act_bits)[::-1]:
+        for plane in serial_digits(acts, trace.layer.act_bits, signed=trace.act.signed)[::-1]:
             acc = 2 * acc + exact_matmul(plane, wgts)
         return acc
 

@@ -11,8 +11,8 @@ Back-ends, chosen by ``backend``:
   activations the step's weights are paired with, over all filters of the tile (leading / trailing
   zeros trimmed, ``numerics.bits.group_precision``; groups of ``group_size`` as in DStripes).
 * ``essential`` (TCLe): Pragmatic serial units; a column's step takes the oneffset rounds of
-  those activations (``pragmatic.pragmatic_step_cycles``: ``first_stage_bits`` of per-lane reach,
-  ``booth`` recoding).
+  those activations (Pragmatic's rule, ``numerics.kernels.oneffset_rounds``: ``first_stage_bits``
+  of per-lane reach, ``booth`` recoding).
 
 Timing. Each tile walks its own schedule (its filters differ) over the same windows, ``windows``
 columns at a time; the columns of all tiles keep in step through ``registers`` run-ahead registers
@@ -38,9 +38,9 @@ import numpy as np
 from accelsim.datapaths import grid
 from accelsim.datapaths import tactical_schedule as ts
 from accelsim.datapaths.base import LayerWork, Part, part, register, staggered_cycles, tile_work
-from accelsim.datapaths.pragmatic import generator_gates, pragmatic_step_cycles
+from accelsim.datapaths.pragmatic import generator_gates
 from accelsim.numerics.bits import bit_length, group_precision, signed_terms
-from accelsim.numerics.kernels import sync_columns
+from accelsim.numerics.kernels import oneffset_rounds, sync_columns
 from accelsim.spec.params import ParamError
 from accelsim.spec.workload import LayerKind
 
@@ -119,14 +119,31 @@ class Tactical:
     def serial(self) -> bool:
         return self.p.backend != "bitparallel"
 
+    def operands(self, acts: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """What the back-end reads of each activation position, and for TCLe the (2, positions)
+        oneffsets and negative oneffsets per position summed over windows (the products a
+        weight at that position takes part in). Oneffsets are found once per value, not per
+        pairing."""
+        if self.p.backend != "essential":
+            return acts, None
+        masks = np.empty(acts.shape, dtype=np.int64)
+        terms = np.zeros((2, acts.shape[1]), dtype=np.int64)
+        chunk = max(1, GATHER_LIMIT // acts.shape[1])
+        for i in range(0, acts.shape[0], chunk):
+            plus, minus = signed_terms(acts[i:i + chunk], "booth_r4" if self.p.booth else "binary")
+            masks[i:i + chunk] = plus | minus
+            terms[0] += np.bitwise_count(plus | minus).sum(axis=0, dtype=np.int64)
+            terms[1] += np.bitwise_count(minus).sum(axis=0, dtype=np.int64)
+        return masks, terms
+
     def rule(self, values: np.ndarray) -> np.ndarray:
-        """The back-end: cycles of a column step from the (..., K) activations it pairs."""
+        """The back-end: cycles of a column step from what it reads of the (..., K) activations
+        it pairs (values; oneffset masks for TCLe)."""
         p = self.p
         if p.backend == "precision":
             return group_precision(values, axis=-1, leading_only=p.leading_only)
-        if p.backend == "essential":
-            return pragmatic_step_cycles(values, p.first_stage_bits, p.booth)
-        return np.ones(values.shape[:-1], dtype=np.int64)
+        flat = np.ascontiguousarray(values.reshape(-1, values.shape[-1]))
+        return oneffset_rounds(flat, 1 << p.first_stage_bits).reshape(values.shape[:-1])
 
     def schedules(self, trace) -> list[list[ts.Schedule]]:
         """Per group, the schedule of each filter set (``filters`` consecutive filters, the last
@@ -144,11 +161,14 @@ class Tactical:
 
     def column_costs(self, acts: np.ndarray, paired: np.ndarray, cols: int) -> np.ndarray:
         """(window groups, steps, cols) cycles, the columns' precision groups applied."""
-        cost = step_costs(acts, paired, self.rule)
+        if self.serial:
+            cost = step_costs(acts, paired, self.rule)
+        else:
+            cost = np.ones((acts.shape[0], paired.shape[0]), dtype=np.int64)
         wg, steps = acts.shape[0] // cols, paired.shape[0]
         cost = cost.reshape(wg, cols, steps).transpose(0, 2, 1)
         per = self.p.group_size // self.p.lanes
-        if self.p.backend == "precision" and per > 1:
+        if self.p.backend == "precision" and per > 1 and cols == self.p.windows:   # not FC chunks
             grouped = cost.reshape(wg, steps, cols // per, per).max(axis=3, keepdims=True)
             cost = np.broadcast_to(grouped, (wg, steps, cols // per, per)).reshape(cost.shape)
         return cost
@@ -168,7 +188,7 @@ class Tactical:
         for g, sets in enumerate(self.schedules(trace)):
             acts = np.zeros((wg * cols, rows_t * p.lanes + 1), dtype=np.int32)
             acts[:shape.windows] = ts.activation_rows(trace.windows[g], p.lanes)
-            terms = self.position_terms(acts)
+            acts, terms = self.operands(acts)
             cache: dict[tuple, np.ndarray] = {}      # filter sets pairing alike cost alike
             k_left = shape.k_per_group
             for first in range(0, len(sets), p.tiles):
@@ -184,19 +204,6 @@ class Tactical:
                     self.tally(count, sched, cache[key], live, n_f, terms, shape.windows, rows_t)
                 steps.append(self.pass_steps(costs, wg, cols, staggered))
         return self.work(trace, np.array(steps, dtype=np.int64), count, wg)
-
-    def position_terms(self, acts: np.ndarray) -> np.ndarray | None:
-        """TCLe: (2, positions) oneffsets and negative oneffsets of each activation position,
-        summed over windows (the products a weight at that position takes part in)."""
-        if self.p.backend != "essential":
-            return None
-        out = np.zeros((2, acts.shape[1]), dtype=np.int64)
-        chunk = max(1, GATHER_LIMIT // acts.shape[1])
-        for i in range(0, acts.shape[0], chunk):
-            plus, minus = signed_terms(acts[i:i + chunk], "booth_r4" if self.p.booth else "binary")
-            out[0] += np.bitwise_count(plus | minus).sum(axis=0, dtype=np.int64)
-            out[1] += np.bitwise_count(minus).sum(axis=0, dtype=np.int64)
-        return out
 
     def tally(self, count: Counter, sched: ts.Schedule, cost: np.ndarray, live: np.ndarray,
               n_f: int, terms: np.ndarray | None, windows: int, rows_t: int) -> None:

@@ -67,7 +67,7 @@ class Schedule:
 
     def occupied(self) -> np.ndarray:
         """(steps,) non-zero weights scheduled in each step."""
-        return (self.src >= 0).reshape(self.steps, -1).sum(axis=1)
+        return (self.src >= 0).reshape(self.steps, self.filters * self.lanes).sum(axis=1)
 
     def paired(self) -> np.ndarray:
         """(steps, K): the distinct activation positions (``row * lanes + lane``) the step's

@@ -113,16 +113,21 @@ def blocks(x: np.ndarray, lanes: int) -> np.ndarray:
 def group_operands(trace, lanes: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Per group: activation blocks (windows, bricks, lanes) and weight blocks (k_per_group,
     bricks, lanes) of integer codes. 1x1 stride-1 layers (fc, matmul) are cut straight from the
-    codes, without the im2col copy of the whole layer."""
+    codes without the im2col copy; for one image whose channels fill whole bricks the activation
+    blocks are a strided view (windows are the codes' contiguous axis)."""
     s = trace.shape
     direct = (s.r == s.s == 1 and s.stride_h == s.stride_w == 1 and s.pad_h == s.pad_w == 0
               and "windows" not in trace.__dict__)
     cpg, kpg = s.c_per_group, s.k_per_group
     for g in range(s.groups):
         if direct:
-            a = trace.act.codes[:, g * cpg:(g + 1) * cpg].transpose(0, 2, 3, 1)
-            a = a.reshape(s.windows, 1, 1, cpg)
-            w = trace.wgt.codes[g * kpg:(g + 1) * kpg].transpose(0, 2, 3, 1)
+            a = trace.act.codes[:, g * cpg:(g + 1) * cpg].reshape(s.n, cpg, s.h * s.w)
+            a = a[0].T if s.n == 1 else a.transpose(0, 2, 1).reshape(s.windows, cpg)
+            w = trace.wgt.codes[g * kpg:(g + 1) * kpg].reshape(kpg, cpg)
+            if cpg % lanes == 0:
+                yield a.reshape(s.windows, cpg // lanes, lanes), w.reshape(kpg, cpg // lanes, lanes)
+                continue
+            a, w = a.reshape(s.windows, 1, 1, cpg), w.reshape(kpg, 1, 1, cpg)
         else:
             a, w = trace.windows[g], trace.filters[g]
         yield blocks(a, lanes), blocks(w, lanes)

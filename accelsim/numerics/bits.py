@@ -39,20 +39,24 @@ def group_precision(values: np.ndarray, axis: int = -1, leading_only: bool = Fal
     return np.where(mags == 0, zero_cost, bits)
 
 
-def serial_digits(values: np.ndarray, bits: int, chunk: int = 1) -> np.ndarray:
+def serial_digits(values: np.ndarray, bits: int, chunk: int = 1, signed: bool = True) -> np.ndarray:
     """The ``chunk``-bit digits a bit-serial unit feeds, least significant first: (n, *shape).
 
-    ``values == sum_i digits[i] * 2**(chunk*i)`` exactly for any value in ``bits``-bit two's
-    complement: the lower digits are the plain bits, the top digit is the arithmetic shift of what
-    is left, so it carries the sign (for chunk 1 the top plane of a negative value is -1, the
-    two's complement MSB weight -2**(bits-1)). Non-negative values give non-negative digits."""
+    Each digit is what ``chunk`` wires carry: the value's ``bits``-bit code is cut into digits of
+    ``chunk`` bits (the top one may be narrower). With ``signed`` the code is two's complement and
+    the top digit is read as a signed number (for chunk 1 the top plane of a negative value is -1:
+    the MSB weighs -2**(bits-1)), so ``sum_i digits[i] * 2**(chunk*i)`` is the value for every
+    value the code holds; bits beyond the code are lost, as in hardware."""
     v = np.asarray(values, dtype=np.int64)
     n = -(-bits // chunk)
     out = np.empty((n, *v.shape), dtype=np.int64)
-    mask = (1 << chunk) - 1
-    for i in range(n - 1):
-        out[i] = (v >> (chunk * i)) & mask
-    out[n - 1] = v >> (chunk * (n - 1))
+    for i in range(n):
+        width = min(chunk, bits - chunk * i)
+        out[i] = (v >> (chunk * i)) & ((1 << width) - 1)
+    if signed:
+        top_width = bits - chunk * (n - 1)
+        top = out[n - 1]
+        top[top >= 1 << (top_width - 1)] -= 1 << top_width
     return out
 
 

@@ -7,7 +7,10 @@ tensor). Tests compare each kernel with its twin on seeded random inputs.
 
 * ``fgmp_low`` / ``fgmp_high``: NVFP4 (E2M1 elements, E4M3 block scale, FP32 tensor scale;
   costs.md sec. 4.3) and per-tensor-scaled FP8 E4M3 versions of 16-element blocks, and the FGMP
-  block sensitivity score sum_i c_i (x4_i - x8_i)^2.
+  block sensitivity score sum_i c_i (x_i - x4_i)^2.
+* ``operand_stats``: per-lane mean squares and amax of an operand in one pass.
+Loops run block-major, so an operand may be a strided view of the trace codes (a transposed matmul
+activation) and still be read in memory order.
 * ``lns_binned_dot``: the LNS-Madam dot product with 2 gamma remainder bins of limited width
   (costs.md sec. 4.5): products below the bins' LSB are dropped.
 """
@@ -21,79 +24,110 @@ import numpy as np
 from accelsim.numerics import blockscale, lns
 from accelsim.numerics import minifloat as mf
 
-# (mantissa bits, minimum exponent, max normal) of the two element grids FGMP uses
-E2M1 = (mf.E2M1.man_bits, 1 - mf.E2M1.bias, mf.E2M1.max_normal)
+# (mantissa bits, minimum exponent, max normal) of FP8 E4M3, the FGMP high precision and scale
 E4M3 = (mf.E4M3.man_bits, 1 - mf.E4M3.bias, mf.E4M3.max_normal)
+E2M1_MAX = mf.E2M1.max_normal
+_POW2 = np.ldexp(1.0, np.arange(-64, 65))       # 2^k for k = -64..64, indexed k + 64
 
 
 @numba.njit(cache=True)
 def _round(x, man_bits, emin, max_normal):
-    """Round to nearest even on a saturating minifloat grid (as ``minifloat.quantize``)."""
+    """Round to nearest even on a saturating minifloat grid (as ``minifloat.quantize``): the
+    binade's step is a power of two, so scaling by it is exact and ``rint`` is the one rounding."""
     a = abs(x)
     if a == 0.0:
         return 0.0
     e = math.frexp(a)[1] - 1
     if e < emin:
         e = emin
-    step = math.ldexp(1.0, e - man_bits)
-    q = np.rint(a / step) * step
+    k = man_bits - e
+    q = np.rint(a * _POW2[k + 64]) * _POW2[64 - k]
     if q > max_normal:
         q = max_normal
     return q if x > 0 else -q
 
 
 @numba.njit(cache=True)
-def fgmp_low(x, g, s8, weight):
-    """NVFP4 values of ``x`` (rows, blocks, 16) under tensor scale ``g``, and per block the score
-    sum_i weight[b, i] (nvfp4_i - fp8_i)^2 against FP8 E4M3 with tensor scale ``s8``."""
+def _e2m1(p):
+    """E2M1 round to nearest even, saturating at 6, without branches (the magnitudes are random,
+    so a chain of ifs mispredicts): the grid 0, .5, 1, 1.5, 2, 3, 4, 6 climbed one step per
+    midpoint passed; each midpoint goes to the neighbour whose mantissa bit is 0 (> keeps the tie
+    below, >= passes it up)."""
+    a = abs(p)
+    q = (0.5 * ((a > 0.25) + (a >= 0.75) + (a > 1.25) + (a >= 1.75))
+         + (a > 2.5) + (a >= 3.5) + 2.0 * (a > 5.0))
+    return math.copysign(q, p)
+
+
+@numba.njit(cache=True)
+def operand_stats(x):
+    """(mean over rows of x^2 per (block, lane), amax) of x (rows, blocks, size), one pass."""
     rows, nb, size = x.shape
-    out = np.empty(x.shape, dtype=np.float64)
-    score = np.zeros((rows, nb), dtype=np.float64)
-    for r in range(rows):
-        for b in range(nb):
-            amax = 0.0
-            for i in range(size):
-                v = abs(float(x[r, b, i]))
-                if v > amax:
-                    amax = v
-            s = _round(amax / (E2M1[2] * g), E4M3[0], E4M3[1], E4M3[2])
-            step = s * g
-            acc = 0.0
+    ms = np.zeros((nb, size), dtype=np.float64)
+    amax = 0.0
+    for b in range(nb):                 # block-major: x may be a strided (transposed) view
+        for r in range(rows):
             for i in range(size):
                 v = float(x[r, b, i])
-                lo = 0.0
-                if step > 0.0:
-                    lo = _round(v / step, E2M1[0], E2M1[1], E2M1[2]) * s * g
-                hi = _round(v / s8, E4M3[0], E4M3[1], E4M3[2]) * s8
+                ms[b, i] += v * v
+                amax = max(amax, abs(v))
+    return ms / max(rows, 1), amax
+
+
+@numba.njit(cache=True)
+def fgmp_low(x, g, weight):
+    """NVFP4 versions of the blocks of ``x`` (rows, blocks, 16) under tensor scale ``g``.
+
+    Returns (values, score, noise, signal): the NVFP4 values (rows, blocks, 16); per block the
+    score sum_i weight[b, i] (x_i - v_i)^2 and the noise sum_i (x_i - v_i)^2; sum x^2 overall."""
+    rows, nb, size = x.shape
+    out = np.zeros((rows, nb, size), dtype=np.float64)
+    score = np.zeros((rows, nb), dtype=np.float64)
+    noise = np.zeros((rows, nb), dtype=np.float64)
+    signal = 0.0
+    for b in range(nb):
+        for r in range(rows):
+            amax = 0.0
+            for i in range(size):
+                amax = max(amax, abs(float(x[r, b, i])))
+            s = _round(amax / (E2M1_MAX * g), E4M3[0], E4M3[1], E4M3[2])
+            step = s * g
+            acc = 0.0
+            err = 0.0
+            for i in range(size):
+                v = float(x[r, b, i])
+                lo = _e2m1(v / step) * s * g if step > 0.0 else 0.0
                 out[r, b, i] = lo
-                acc += weight[b, i] * (lo - hi) * (lo - hi)
+                d = (v - lo) * (v - lo)
+                acc += weight[b, i] * d
+                err += d
+                signal += v * v
             score[r, b] = acc
-    return out, score
+            noise[r, b] = err
+    return out, score, noise, signal
 
 
 @numba.njit(cache=True)
 def fgmp_high(x, values, high, s8):
     """Overwrite the blocks marked ``high`` in ``values`` with their FP8 E4M3 values (tensor
-    scale ``s8``); return (signal, noise) = (sum x^2, sum (x - values)^2) over all elements."""
+    scale ``s8``); return the noise sum (x - values)^2 over those blocks."""
     rows, nb, size = x.shape
-    signal = 0.0
     noise = 0.0
-    for r in range(rows):
-        for b in range(nb):
-            for i in range(size):
-                v = float(x[r, b, i])
-                if high[r, b]:
-                    values[r, b, i] = _round(v / s8, E4M3[0], E4M3[1], E4M3[2]) * s8
-                d = v - values[r, b, i]
-                signal += v * v
-                noise += d * d
-    return signal, noise
+    for b in range(nb):
+        for r in range(rows):
+            if high[r, b]:
+                for i in range(size):
+                    v = float(x[r, b, i])
+                    hi = _round(v / s8, E4M3[0], E4M3[1], E4M3[2]) * s8
+                    values[r, b, i] = hi
+                    noise += (v - hi) * (v - hi)
+    return noise
 
 
-def tensor_scales(x: np.ndarray) -> tuple[float, float]:
-    """(NVFP4 FP32 tensor scale G, FP8 tensor scale) of ``x``, as ``blockscale.nvfp4_encode``
-    and a max-calibrated E4M3 tensor make them (1.0 for an all-zero tensor)."""
-    amax = float(np.max(np.abs(x), initial=0.0))
+def tensor_scales(amax: float) -> tuple[float, float]:
+    """(NVFP4 FP32 tensor scale G, FP8 tensor scale) of a tensor whose largest magnitude is
+    ``amax``, as ``blockscale.nvfp4_encode`` and a max-calibrated E4M3 tensor make them (1.0 for
+    an all-zero tensor)."""
     if amax == 0:
         return 1.0, 1.0
     top = mf.E4M3.max_normal * mf.E2M1.max_normal
@@ -101,43 +135,30 @@ def tensor_scales(x: np.ndarray) -> tuple[float, float]:
     return g, amax / mf.E4M3.max_normal
 
 
-def fgmp_low_numpy(x, g, s8, weight):
-    """Twin of :func:`fgmp_low` from ``blockscale.nvfp4_encode`` / ``minifloat.quantize``.
-    Exact only when ``g`` is the tensor scale of ``x`` itself (nvfp4_encode computes its own)."""
+def operand_stats_numpy(x):
+    x = np.asarray(x, dtype=np.float64)
+    ms = (x * x).mean(axis=0) if x.shape[0] else np.zeros(x.shape[1:])
+    return ms, float(np.max(np.abs(x), initial=0.0))
+
+
+def fgmp_low_numpy(x, g, weight):
+    """Twin of :func:`fgmp_low` from ``blockscale.nvfp4_encode`` / ``nvfp4_decode``. Exact only
+    when ``g`` is the tensor scale of ``x`` itself (nvfp4_encode computes its own)."""
     x = np.asarray(x, dtype=np.float64)
     rows, nb, size = x.shape
     t = blockscale.nvfp4_encode(x.reshape(rows, nb * size), axis=-1)
     if t.tensor_scale != g:
         raise ValueError(f"g = {g} is not the tensor scale of x ({t.tensor_scale})")
     lo = blockscale.nvfp4_decode(t).reshape(x.shape)
-    hi = mf.quantize(x / s8, mf.E4M3) * s8
-    return lo, (weight[None] * (lo - hi) ** 2).sum(axis=-1)
+    d = (x - lo) ** 2
+    return lo, (weight[None] * d).sum(axis=-1), d.sum(axis=-1), float((x * x).sum())
 
 
 def fgmp_high_numpy(x, values, high, s8):
     x = np.asarray(x, dtype=np.float64)
     hi = mf.quantize(x / s8, mf.E4M3) * s8
-    out = np.where(high[..., None], hi, values)
-    values[...] = out
-    return float((x * x).sum()), float(((x - out) ** 2).sum())
-
-
-@numba.njit(cache=True)
-def column_mean_square(x):
-    """Mean over the rows of x^2: (rows, blocks, size) -> (blocks, size) float64."""
-    rows, nb, size = x.shape
-    out = np.zeros((nb, size), dtype=np.float64)
-    for r in range(rows):
-        for b in range(nb):
-            for i in range(size):
-                v = float(x[r, b, i])
-                out[b, i] += v * v
-    return out / max(rows, 1)
-
-
-def column_mean_square_numpy(x):
-    x = np.asarray(x, dtype=np.float64)
-    return (x * x).mean(axis=0) if x.shape[0] else np.zeros(x.shape[1:])
+    values[high] = hi[high]
+    return float(((x - hi)[high] ** 2).sum())
 
 
 # -- LNS-Madam -------------------------------------------------------------------------------

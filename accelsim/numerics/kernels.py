@@ -229,33 +229,25 @@ def tactical_schedule_numpy(weights: np.ndarray, offsets: np.ndarray, max_skip: 
 # Operands come as entries sorted into CSR slices. Activation entries of (channel c, PE p, stride
 # phase q) are a_*[a_ptr[(c*P + p)*PH + q] : ...]; weight entries of (c, q, output-channel group
 # g) are w_*[w_ptr[(c*PH + q)*G + g] : ...]. a_y/a_x are (y + pad) // stride of an activation,
-# w_y/w_x are r // stride, s // stride of a weight and w_k its filter inside the group; phases
-# match, so a product lands on output (a_y - w_y, a_x - w_x). The PE's accumulator holds
-# Kc x RH x RW partial sums from its region origin (pe_y0, pe_x0); bank = address mod A.
-# geom = [C, P, PH, G, RH, RW, OY_LO, OY_HI, OW, F, I, A]: products outside output rows
-# [OY_LO, OY_HI) or columns [0, OW) are computed by the multipliers, then discarded.
-@numba.njit(cache=True)
-def _scnn_block(ia, ie, fw, fe, a_y, a_x, w_k, w_y, w_x, y0, x0, geom, pi, pf, paddr):
-    """Valid products of activation entries [ia, ie) x weight entries [fw, fe): their entry
-    indices and accumulator addresses go to pi, pf, paddr; returns how many."""
-    plane = geom[4] * geom[5]
-    n = 0
-    for i in range(ia, ie):
-        ay, ax = a_y[i], a_x[i]
-        for f in range(fw, fe):
-            oy = ay - w_y[f]
-            ox = ax - w_x[f]
-            if oy < geom[6] or oy >= geom[7] or ox < 0 or ox >= geom[8]:
-                continue
-            pi[n] = i
-            pf[n] = f
-            paddr[n] = w_k[f] * plane + (oy - y0) * geom[5] + (ox - x0)
-            n += 1
-    return n
+# w_y/w_x are r // stride, s // stride of a weight; phases match, so a product lands on output
+# (a_y - w_y, a_x - w_x). The PE's accumulator holds the Kc x RH x RW partial sums of its region
+# (origin pe_y0, pe_x0) in blocks of FB filters: address = ((k // FB) * RH*RW + position) * FB +
+# k % FB, where w_off = (k // FB) * RH*RW*FB + k % FB for filter k in the group; bank = address
+# mod A. geom = [C, P, PH, G, RH, RW, OY_LO, OY_HI, OW, F, I, A, FB]: products outside output
+# rows [OY_LO, OY_HI) or columns [0, OW) are computed by the multipliers, then discarded.
+@numba.njit(cache=True, inline="always")
+def _scnn_addr(ay, ax, woff, wy, wx, y0, x0, lo, hi, ow, rw, fb):
+    """Accumulator address of one product in its PE (region origin y0, x0), -1 if the product
+    falls outside output rows [lo, hi) or columns [0, ow)."""
+    oy = ay - wy
+    ox = ax - wx
+    if oy < lo or oy >= hi or ox < 0 or ox >= ow:
+        return -1
+    return woff + ((oy - y0) * rw + (ox - x0)) * fb
 
 
 @numba.njit(cache=True)
-def scnn_cycles(a_ptr, a_y, a_x, w_ptr, w_k, w_y, w_x, pe_y0, pe_x0, geom):
+def scnn_cycles(a_ptr, a_y, a_x, w_ptr, w_off, w_y, w_x, pe_y0, pe_x0, geom):
     """Cycles of each (output-channel group, input channel) step of SCNN's PT-IS-CP-sparse loop.
 
     Each PE walks its activation vectors (I entries) and, for each, the weight vectors (F
@@ -269,16 +261,18 @@ def scnn_cycles(a_ptr, a_y, a_x, w_ptr, w_k, w_y, w_x, pe_y0, pe_x0, geom):
     step_max = np.zeros((G, C), dtype=np.int64)
     step_sum = np.zeros((G, C), dtype=np.int64)
     stats = np.zeros(5, dtype=np.int64)
-    hist = np.zeros(A, dtype=np.int64)
-    pi = np.empty(F * I, dtype=np.int64)
-    pf = np.empty(F * I, dtype=np.int64)
-    paddr = np.empty(F * I, dtype=np.int64)
+    lo, hi, ow, rw, fb = geom[6], geom[7], geom[8], geom[5], geom[12]
+    count = np.zeros(A, dtype=np.int64)
+    stamp = np.full(A, -1, dtype=np.int64)      # block that last touched a bank: no resets needed
+    block = 0
+    valid = 0
     for g in range(G):
         for c in range(C):
             worst_pe = 0
             total = 0
             for p in range(P):
                 cyc = 0
+                y0, x0 = pe_y0[p], pe_x0[p]
                 for q in range(PH):
                     ai = (c * P + p) * PH + q
                     a0, a1 = a_ptr[ai], a_ptr[ai + 1]
@@ -292,18 +286,22 @@ def scnn_cycles(a_ptr, a_y, a_x, w_ptr, w_k, w_y, w_x, pe_y0, pe_x0, geom):
                         ie = min(ia + I, a1)
                         for fw in range(w0, w1, F):
                             fe = min(fw + F, w1)
-                            n = _scnn_block(ia, ie, fw, fe, a_y, a_x, w_k, w_y, w_x,
-                                            pe_y0[p], pe_x0[p], geom, pi, pf, paddr)
                             worst = 1
-                            for t in range(n):
-                                b = paddr[t] % A
-                                hist[b] += 1
-                                if hist[b] > worst:
-                                    worst = hist[b]
-                            for t in range(n):
-                                hist[paddr[t] % A] = 0
-                            stats[1] += n
-                            stats[2] += 1
+                            for i in range(ia, ie):
+                                ay, ax = a_y[i], a_x[i]
+                                for f in range(fw, fe):
+                                    addr = _scnn_addr(ay, ax, w_off[f], w_y[f], w_x[f], y0, x0,
+                                                      lo, hi, ow, rw, fb)
+                                    if addr < 0:
+                                        continue
+                                    b = addr % A
+                                    valid += 1
+                                    # branch-free: a bank last touched by an earlier block restarts at 1
+                                    k = count[b] * (stamp[b] == block) + 1
+                                    count[b] = k
+                                    stamp[b] = block
+                                    worst = max(worst, k)
+                            block += 1
                             stats[3] += worst - 1
                             cyc += worst
                 total += cyc
@@ -311,13 +309,15 @@ def scnn_cycles(a_ptr, a_y, a_x, w_ptr, w_k, w_y, w_x, pe_y0, pe_x0, geom):
                     worst_pe = cyc
             step_max[g, c] = worst_pe
             step_sum[g, c] = total
+    stats[1] = valid
+    stats[2] = block
     return step_max, step_sum, stats
 
 
-def scnn_cycles_numpy(a_ptr, a_y, a_x, w_ptr, w_k, w_y, w_x, pe_y0, pe_x0, geom):
+def scnn_cycles_numpy(a_ptr, a_y, a_x, w_ptr, w_off, w_y, w_x, pe_y0, pe_x0, geom):
     """Twin of :func:`scnn_cycles`: each (step, PE, phase) as a whole products matrix, blocks
     labelled by (activation vector, weight vector), bank counts by bincount."""
-    C, P, PH, G, RH, RW, lo, hi, OW, F, I, A = (int(v) for v in geom)
+    C, P, PH, G, RH, RW, lo, hi, OW, F, I, A, FB = (int(v) for v in geom)
     step_max = np.zeros((G, C), dtype=np.int64)
     step_sum = np.zeros((G, C), dtype=np.int64)
     stats = np.zeros(5, dtype=np.int64)
@@ -336,7 +336,7 @@ def scnn_cycles_numpy(a_ptr, a_y, a_x, w_ptr, w_k, w_y, w_x, pe_y0, pe_x0, geom)
                     oy = a_y[sa, None].astype(np.int64) - w_y[None, sw]
                     ox = a_x[sa, None].astype(np.int64) - w_x[None, sw]
                     ok = (oy >= lo) & (oy < hi) & (ox >= 0) & (ox < OW)
-                    addr = w_k[None, sw] * (RH * RW) + (oy - pe_y0[p]) * RW + (ox - pe_x0[p])
+                    addr = w_off[None, sw] + ((oy - pe_y0[p]) * RW + (ox - pe_x0[p])) * FB
                     nfb = -(-nw // F)
                     nblocks = -(-na // I) * nfb
                     block = (np.arange(na)[:, None] // I) * nfb + np.arange(nw)[None, :] // F
@@ -351,18 +351,16 @@ def scnn_cycles_numpy(a_ptr, a_y, a_x, w_ptr, w_k, w_y, w_x, pe_y0, pe_x0, geom)
 
 
 @numba.njit(cache=True)
-def scnn_scatter(a_ptr, a_y, a_x, a_v, w_ptr, w_k, w_y, w_x, w_v, pe_y0, pe_x0, geom, kc, out):
+def scnn_scatter(a_ptr, a_y, a_x, a_v, w_ptr, w_off, w_y, w_x, w_v, pe_y0, pe_x0, geom, kc, out):
     """SCNN's arithmetic: the same blocks as :func:`scnn_cycles`, each valid product added into its
     PE's accumulator entry; after each output-channel group every PE drains its region (own
     outputs and the halo its neighbours own) into ``out`` (filters, output rows, output cols),
     which is where halo partial sums meet their owner's. ``out`` is accumulated in place."""
     C, P, PH, G, RH, RW = geom[0], geom[1], geom[2], geom[3], geom[4], geom[5]
-    F, I = geom[9], geom[10]
+    F, I, FB = geom[9], geom[10], geom[12]
     plane = RH * RW
-    acc = np.zeros((P, kc * plane), dtype=np.int64)
-    pi = np.empty(F * I, dtype=np.int64)
-    pf = np.empty(F * I, dtype=np.int64)
-    paddr = np.empty(F * I, dtype=np.int64)
+    size = (kc + FB - 1) // FB * FB * plane
+    acc = np.zeros((P, size), dtype=np.int64)
     K = out.shape[0]
     for g in range(G):
         for c in range(C):
@@ -374,21 +372,26 @@ def scnn_scatter(a_ptr, a_y, a_x, a_v, w_ptr, w_k, w_y, w_x, w_v, pe_y0, pe_x0, 
                         ie = min(ia + I, a_ptr[ai + 1])
                         for fw in range(w_ptr[wi], w_ptr[wi + 1], F):
                             fe = min(fw + F, w_ptr[wi + 1])
-                            n = _scnn_block(ia, ie, fw, fe, a_y, a_x, w_k, w_y, w_x,
-                                            pe_y0[p], pe_x0[p], geom, pi, pf, paddr)
-                            for t in range(n):
-                                acc[p, paddr[t]] += np.int64(a_v[pi[t]]) * np.int64(w_v[pf[t]])
+                            for i in range(ia, ie):
+                                for f in range(fw, fe):
+                                    addr = _scnn_addr(a_y[i], a_x[i], w_off[f], w_y[f], w_x[f],
+                                                      pe_y0[p], pe_x0[p], geom[6], geom[7],
+                                                      geom[8], RW, FB)
+                                    if addr >= 0:
+                                        acc[p, addr] += np.int64(a_v[i]) * np.int64(w_v[f])
         for p in range(P):
-            for e in range(kc * plane):
+            for e in range(size):
                 v = acc[p, e]
                 if v == 0:
                     continue
-                k = g * kc + e // plane
-                oy = pe_y0[p] + (e % plane) // RW
-                ox = pe_x0[p] + e % RW
+                pos = (e % (plane * FB)) // FB
+                k = g * kc + e // (plane * FB) * FB + e % FB
+                oy = pe_y0[p] + pos // RW
+                ox = pe_x0[p] + pos % RW
                 if k < K and oy < out.shape[1] and ox < out.shape[2]:
                     out[k, oy, ox] += v
                 acc[p, e] = 0
+# -- end of the SCNN kernels --
 
 
 @numba.njit(cache=True)

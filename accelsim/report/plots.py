@@ -264,17 +264,23 @@ def pareto(results, x: str = "cycles", y: str = "energy_J", by: str | None = Non
             ax.scatter(sel[x] * xs, sel[y] * ys, s=22, color=color,
                        label=None if g is None else str(g), alpha=0.8)
         front = w[pareto_front(w[x], w[y])].sort_values(x)
-        ax.step(front[x] * xs, front[y] * ys, where="post", color="black", lw=1, label="Pareto front")
+        ax.plot(front[x] * xs, front[y] * ys, drawstyle="steps-post", marker="o", ms=9, mfc="none",
+                color="black", lw=1, label="Pareto front")
         base_x, base_y = f"baseline_{x}", f"baseline_{y}"
         if base_x in w.columns and base_y in w.columns and w[base_x].nunique() == 1:
             ax.scatter(w[base_x].iloc[:1] * xs, w[base_y].iloc[:1] * ys, marker="*", s=140,
                        color="black", label=str(w["baseline"].iloc[0]) if "baseline" in w.columns
                        else "baseline")
-        ax.set_xlabel(f"{x} ({xu})" if xu else x)
-        ax.set_ylabel(f"{y} ({yu})" if yu else y)
+        ax.set_xlabel(_axis_label(x, xu))
+        ax.set_ylabel(_axis_label(y, yu))
         ax.set_title(str(wl))
     axes[-1].legend(fontsize="small", title=by, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return fig
+
+
+def _axis_label(col: str, unit: str) -> str:
+    name = col.removesuffix("_J").replace("_", " ") if unit.endswith("J") else col.replace("_", " ")
+    return f"{name} ({unit})" if unit else name
 
 
 def _unit_of(col: str) -> str:

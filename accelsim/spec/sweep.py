@@ -126,11 +126,12 @@ def _baseline(top: Reader, folder: Path) -> tuple[Path | None, tuple[Setting, ..
     if not top.has("baseline"):
         top.known("baseline")
         return None, ()
-    if isinstance(top.raw("baseline"), str):
+    raw = top.raw("baseline")
+    if isinstance(raw, str):
         return _file(top, "baseline", folder, required=True), ()
+    if not isinstance(raw, dict) or not ({"arch", "set"} & set(raw)):
+        raise top.error("baseline", "an arch file name, or a mapping with 'arch' and/or 'set'", raw)
     r = top.sub("baseline")
-    if not r.has("arch") and not r.has("set"):
-        raise top.error("baseline", "an arch file name, or a mapping with 'arch' and/or 'set'", r.data)
     arch = _file(r, "arch", folder, required=False)
     settings = _settings(r, "set")
     r.done()

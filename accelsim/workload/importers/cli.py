@@ -8,6 +8,7 @@ from accelsim.errors import SpecError
 
 
 def add_commands(sub) -> None:
+    from accelsim.workload.importers.scalesim import FORMS, PADDING
     imp = sub.add_parser("import", help="a workload from an ONNX model or a SCALE-Sim topology")
     src = imp.add_subparsers(dest="source", required=True)
 
@@ -28,9 +29,9 @@ def add_commands(sub) -> None:
     s = src.add_parser("scalesim", help="a SCALE-Sim topology CSV (conv or GEMM form)")
     s.add_argument("topology", help="the topology .csv")
     s.add_argument("--output", "-o", help="workload YAML to write (default: <topology>.yaml here)")
-    s.add_argument("--form", choices=("auto", "conv", "gemm"), default="auto",
+    s.add_argument("--form", choices=FORMS, default="auto",
                    help="CSV form (default: from the header)")
-    s.add_argument("--padding", choices=("pre-padded", "same"), default="pre-padded",
+    s.add_argument("--padding", choices=PADDING, default="pre-padded",
                    help="pre-padded: IFMAP sizes include padding (SCALE-Sim's semantics, default); "
                         "same: they are unpadded map sizes, (R-1)/2 padding added per side")
     s.add_argument("--act-bits", type=int, default=8, help="default 8: SCALE-Sim's one-byte word")
@@ -42,7 +43,7 @@ def add_commands(sub) -> None:
     e = dst.add_parser("scalesim", help="a SCALE-Sim topology CSV (padding folded into the IFMAP)")
     e.add_argument("workload")
     e.add_argument("--output", "-o", help="CSV to write (default: <workload>.csv here)")
-    e.add_argument("--form", choices=("auto", "conv", "gemm"), default="auto",
+    e.add_argument("--form", choices=FORMS, default="auto",
                    help="auto: conv form when every conv layer fits it, else GEMM form")
     e.set_defaults(func=cmd_export_scalesim)
 
