@@ -64,13 +64,13 @@ def main() -> None:
         pruned = Path(tmp) / "resnet50_8b_pruned.yaml"
         pruned.write_text(f"base: {ROOT}/workloads/resnet50_8b.yaml\nname: resnet50_8b_pruned\n"
                           "set: {wgt: {density: 0.4}}\n")
-        print(f"{'workload':22s} {'design':16s} {'simulate s':>10s} {'run s':>7s} "
+        print(f"{'workload':22s} {'design':20s} {'simulate s':>10s} {'run s':>7s} "
               f"{'schedule s':>10s} {'GMAC/s':>7s} {'peak MB':>8s}")
         for arch, params, workload in RUNS:
             path = pruned if workload == "PRUNED" else ROOT / f"workloads/{workload}.yaml"
             sim, run, sched, macs, rss = one(arch, params, str(path))
             design = arch + (" front-end" if params else "")
-            print(f"{path.stem:22s} {design:16s} {sim:10.1f} {run:7.1f} {sched:10.1f} "
+            print(f"{path.stem:22s} {design:20s} {sim:10.1f} {run:7.1f} {sched:10.1f} "
                   f"{macs / sim / 1e9:7.1f} {rss:8.0f}")
 
 

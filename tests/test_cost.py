@@ -71,3 +71,11 @@ def test_leakage_is_power_times_time():
     e1 = price.energy({}, inv, 45, 0.9, 1.0)["leakage"]
     e2 = price.energy({}, inv, 45, 0.9, 2.0)["leakage"]
     assert e1 > 0 and e2 == pytest.approx(2 * e1)
+
+
+def test_adder_tree_sums_its_levels():
+    e = lambda n, b: price.price(part("adder_tree", 1, inputs=n, bits=b), 45, 0.9).energy["op"]
+    add = lambda b: price.price(part("int_add", 1, bits=b), 45, 0.9).energy["op"]
+    assert e(16, 16) == pytest.approx(8 * add(16) + 4 * add(17) + 2 * add(18) + add(19))
+    assert e(3, 8) == pytest.approx(add(8) + add(9))        # odd input count: one value skips a level
+    assert e(1, 8) == 0.0

@@ -21,10 +21,11 @@ from accelsim.workload.trace import build_trace
 class Net:
     """A tiny graph builder: nodes, initializers and torch-style scoped node names."""
 
-    def __init__(self, rng=None, dtype=np.float32):
+    def __init__(self, rng=None, dtype=np.float32, fused=False):
         self.nodes, self.inits = [], []
         self.rng = rng or np.random.default_rng(0)
         self.dtype = dtype
+        self.fused = fused      # torch's eval export: BN folded into a biased Conv, 'onnx::' names
         self.n = 0
 
     def init(self, name, array):
@@ -42,10 +43,15 @@ class Net:
         return out
 
     def conv(self, x, module, scope, c, k, kernel, stride=1, pad=0, groups=1, bn=True):
-        w = self.weight(f"{module}.weight", (k, c // groups, kernel, kernel))
-        y = self.node("Conv", [x, w], scope, kernel_shape=[kernel, kernel], strides=[stride] * 2,
+        shape = (k, c // groups, kernel, kernel)
+        if self.fused:
+            w = self.weight(f"onnx::Conv_{len(self.inits) + 100}", shape)
+            ins = [x, w, self.init(f"onnx::Conv_{len(self.inits) + 100}", np.zeros(k, np.float32))]
+        else:
+            ins = [x, self.weight(f"{module}.weight", shape)]
+        y = self.node("Conv", ins, scope, kernel_shape=[kernel, kernel], strides=[stride] * 2,
                       pads=[pad] * 4, group=groups)
-        if bn:
+        if bn and not self.fused:
             stem = module.replace("conv", "bn") if "conv" in module else module[:-1] + "1"
             params = [self.init(f"{stem}.{p}", v) for p, v in (
                 ("weight", self.rng.uniform(0.5, 1.5, k)), ("bias", np.zeros(k)),
@@ -63,9 +69,11 @@ class Net:
         return helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
 
 
-def resnet50(weights_dtype=np.float32) -> onnx.ModelProto:
-    """ResNet-50 v1.5 as torchvision builds it, with its module and parameter names."""
-    net = Net(dtype=weights_dtype)
+def resnet50(weights_dtype=np.float32, fused=False) -> onnx.ModelProto:
+    """ResNet-50 v1.5 as torchvision builds it, with its module and parameter names; ``fused``:
+    as ``torch.onnx.export`` writes it in eval mode (BN folded, weights named 'onnx::Conv_N',
+    modules only in the node scopes '/layer1/layer1.0/conv1/Conv')."""
+    net = Net(dtype=weights_dtype, fused=fused)
     x = net.conv("input", "conv1", ["conv1"], 3, 64, 7, stride=2, pad=3)
     x = net.node("Relu", [x], ["relu"])
     x = net.node("MaxPool", [x], ["maxpool"], kernel_shape=[3, 3], strides=[2, 2], pads=[1] * 4)
@@ -168,17 +176,21 @@ def test_small_model_layers_and_macs(tmp_path):
     assert "Relu x2" in imp.warnings[0] and "BatchNormalization x1 (1 folded" in imp.warnings[0]
 
 
-def test_resnet50_matches_the_bundled_workload(tmp_path, root):
-    imp = read_onnx(write(tmp_path, resnet50(np.float16)), act_bits=16, wgt_bits=16)
+@pytest.mark.parametrize("fused", [False, True])
+def test_resnet50_matches_the_bundled_workload(tmp_path, root, fused):
+    imp = read_onnx(write(tmp_path, resnet50(np.float16, fused)), act_bits=16, wgt_bits=16)
     got = save(imp, tmp_path / "r50.yaml")
     ref = load_workload(root / "workloads" / "resnet50.yaml")
     assert [l.name for l in got.layers] == [l.name for l in ref.layers]
     assert [(l.kind, l.shape) for l in got.layers] == [(l.kind, l.shape) for l in ref.layers]
     assert got.macs == ref.macs == 4_089_184_256
     line = imp.warnings[0]
-    for op in ("Relu x49", "BatchNormalization x53 (53 folded into conv weights)", "Add x16",
-               "MaxPool x1", "GlobalAveragePool x1", "Flatten x1"):
+    ops = ["Relu x49", "Add x16", "MaxPool x1", "GlobalAveragePool x1", "Flatten x1"]
+    if not fused:
+        ops.append("BatchNormalization x53 (53 folded into conv weights)")
+    for op in ops:
         assert op in line
+    assert ("BatchNormalization" in line) is not fused
 
 
 def test_transformer_block_attention_matmuls(tmp_path):

@@ -193,3 +193,22 @@ def test_validation_targets_and_weight_profiles():
         assert [l.shape for l in derived.layers] == [l.shape for l in base.layers]
         assert [l.act_bits for l in derived.layers] == [l.act_bits for l in base.layers]
         assert all(l.wgt_bits < 16 for l in derived.layers)
+
+
+def test_two_complement_extremes_from_files(tmp_path):
+    """Codes may take -2^(p-1): exact in the serial arithmetic, never slower than the profile."""
+    pa, pw = 5, 7
+    rng = np.random.default_rng(2)
+    acts = rng.integers(-(1 << (pa - 1)), 1 << (pa - 1), size=(1, 16, 8, 8))
+    acts.flat[::5] = -(1 << (pa - 1))
+    wgts = rng.integers(-(1 << (pw - 1)), 1 << (pw - 1), size=(8, 16, 3, 3))
+    wgts.flat[::4] = -(1 << (pw - 1))
+    np.save(tmp_path / "a.npy", acts)
+    np.save(tmp_path / "w.npy", wgts)
+    t = traces(tmp_path, [conv(c=16, size=8, k=8, act_bits=pa, wgt_bits=pw,
+                               act={"file": str(tmp_path / "a.npy")}, wgt={"file": str(tmp_path / "w.npy")})])[0]
+    for bits in (1, 2, 4):
+        loom = arch(bits=bits, windows=16 // bits, group_size=256 // bits, dynamic_weights=True)
+        np.testing.assert_array_equal(loom.build().outputs(t), t.reference_output())
+        assert cycles(loom, t) <= cycles(arch(bits=bits, windows=16 // bits, group_size=256 // bits,
+                                              dynamic=False), t)

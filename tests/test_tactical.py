@@ -168,7 +168,8 @@ def test_greedy_is_close_to_monotone():
 def test_one_extra_zero_can_lengthen_the_greedy_schedule():
     # Without the zero, row 0 keeps a weight and the greedy drains row 1 from it; with it, row 0 is
     # skipped and the window standing on row 1 cannot drain row 2 (a limit of any greedy).
-    w = np.array([[0, 1, 0, 0], [0, 1, 0, 1], [0, 1, 1, 0], [1, 0, 0, 0], [0, 0, 1, 0]], np.int32)[:, None]
+    rows = [[0, 1, 0, 0], [0, 1, 0, 1], [0, 1, 1, 0], [1, 0, 0, 0], [0, 0, 1, 0]]
+    w = np.array(rows, np.int32)[:, None]
     off = ts.search_offsets("L", 2, 3, 4)
     less = w.copy()
     less[0, 0, 1] = 0
@@ -306,3 +307,13 @@ def test_bad_params_are_spec_errors(tmp_path, run_cli, key, value, expect):
     path.write_text(text.replace(key, value))
     code, _, err = run_cli("run", path, "tests/data/tiny.yaml")
     assert code == 2 and expect in err and len(err.strip().splitlines()) == 1
+
+
+def test_sampling_windows_estimates_the_full_run():
+    from accelsim.engine.sampling import Sampling
+    w = load_workload(ROOT / "tests/data/tiny.yaml").select(["conv1", "conv2"])
+    a = arch("tactical_p")
+    full = simulate(a, w)
+    est = simulate(a, w, sample=Sampling(0.5, seed=1))
+    assert any("cycles_rel_stderr" in l.extra for l in est.layers)      # it did sample
+    assert est.cycles == pytest.approx(full.cycles, rel=0.1)

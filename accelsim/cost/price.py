@@ -60,10 +60,17 @@ def int_add(p: Part) -> Price:
 
 
 def adder_tree(p: Part) -> Price:
-    """(inputs - 1) adders; widths grow by one bit per level, so the mean width is bits + levels/2."""
-    n, bits = p.attr("inputs"), p.attr("bits")
-    e, a = _add(bits + math.ceil(math.log2(max(n, 2))) / 2)
-    return _logic({"op": (n - 1) * e}, (n - 1) * a)
+    """A binary tree reducing ``inputs`` values of ``bits`` bits: level l has ceil(n / 2^l) adders
+    of bits + l - 1 bits (each level's sums grow by one bit)."""
+    n, bits = int(p.attr("inputs")), p.attr("bits")
+    e = a = 0.0
+    level, width = n, bits
+    while level > 1:
+        adders = level // 2
+        ea, aa = _add(width)
+        e, a = e + adders * ea, a + adders * aa
+        level, width = level - adders, width + 1
+    return _logic({"op": e}, a)
 
 
 def bitwise(p: Part) -> Price:

@@ -111,7 +111,7 @@ class Dcnn:
         peak = p.pes * p.f * p.i
         extra = {"dcnn_mult_utilisation": shape.macs / max(int(cycles.sum()) * peak, 1),
                  "dcnn_bands": float(counts["bands"])}
-        return planar.steps_to_work(cycles, bits_in, bits_out, actions,
+        return planar.steps_to_work(self.arch, cycles, bits_in, bits_out, actions,
                                     ideal_cycles=-(-shape.macs // peak),
                                     potential=float(shape.macs) * p.width ** 2, extra=extra)
 

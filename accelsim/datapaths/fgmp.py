@@ -92,14 +92,28 @@ def select_high(score: np.ndarray, frac: float, dynamic: bool, calib_stride: int
     return high.reshape(score.shape)
 
 
+@dataclass(frozen=True, eq=False)
+class Mixed:
+    """One operand in FGMP: its high-precision blocks and error sums, and its scales."""
+
+    high: np.ndarray          # (rows, blocks) bool
+    errors: tuple             # (signal, noise) over all elements
+    g: float                  # NVFP4 FP32 tensor scale
+    s8: float                 # FP8 tensor scale
+
+    def values(self, x: np.ndarray) -> np.ndarray:
+        return fk.fgmp_values(x, self.g, self.s8, self.high)
+
+
 def mixed_blocks(x: np.ndarray, amax: float, weight: np.ndarray, frac: float, dynamic: bool,
-                 calib_stride: int) -> tuple[np.ndarray, np.ndarray, tuple[float, float]]:
-    """(values, high-precision mask, (signal, noise)) of one operand (rows, blocks, 16)."""
+                 calib_stride: int) -> Mixed:
+    """Assign the blocks of one operand (rows, blocks, 16) to NVFP4 or FP8 and measure the
+    error; the values themselves are computed only where needed (``Mixed.values``)."""
     g, s8 = fk.tensor_scales(amax)
-    values, score, noise, signal = fk.fgmp_low(x, g, weight)
+    score, noise, signal = fk.fgmp_low(x, g, weight)
     high = select_high(score, frac, dynamic, calib_stride)
-    high_noise = fk.fgmp_high(x, values, high, s8)
-    return values, high, (signal, float(noise[~high].sum()) + high_noise)
+    errors = (signal, float(noise[~high].sum()) + fk.fgmp_high_noise(x, high, s8))
+    return Mixed(high, errors, g, s8)
 
 
 def pair_counts(act_high: np.ndarray, wgt_high: np.ndarray) -> tuple[float, float, float]:
@@ -118,22 +132,20 @@ class FGMP(VectorArray):
     kind = "fgmp"
     Params = FGMPParams
 
-    def quantize(self, act, wgt, trace) -> Quantized:
+    def quantize(self, act, wgt, trace, rows) -> Quantized:
         p = self.p
         a_ms, a_max = fk.operand_stats(act)
         w_ms, w_max = fk.operand_stats(wgt)
-        a_vals, a_high, a_err = mixed_blocks(act, a_max, w_ms, p.act_high_frac, True,
-                                             p.calib_stride)
-        w_vals, w_high, w_err = mixed_blocks(wgt, w_max, a_ms, p.wgt_high_frac,
-                                             b_is_activation(trace), p.calib_stride)
-        return Quantized(a_vals, w_vals, Precisions(a_high, w_high), (a_err, w_err))
+        a = mixed_blocks(act, a_max, w_ms, p.act_high_frac, True, p.calib_stride)
+        w = mixed_blocks(wgt, w_max, a_ms, p.wgt_high_frac, b_is_activation(trace), p.calib_stride)
+        a_rows = fk.fgmp_values(np.ascontiguousarray(act[rows]), a.g, a.s8, a.high[rows])
+        return Quantized(a_rows, w.values(wgt), (a.errors, w.errors), Precisions(a.high, w.high))
 
-    def group_cycles(self, q):
+    def group_cycles(self, q, windows):
+        if self.p.fp4_rate == 1:
+            return super().group_cycles(q, windows)
         kpg, nb = q.wgt.shape[:2]
         passes = grid.ceil_div(kpg, self.n_vmacs)
-        rows = q.act.shape[0]
-        if self.p.fp4_rate == 1:
-            return np.full((passes, rows), nb, dtype=np.int64)
         edges = np.minimum(np.arange(passes + 1) * self.n_vmacs, kpg)
         all_low = np.stack([~q.info.wgt_high[lo:hi].any(axis=0) for lo, hi in zip(edges, edges[1:])])
         fast = (~q.info.act_high).astype(np.float32) @ all_low.T.astype(np.float32)   # rows, passes

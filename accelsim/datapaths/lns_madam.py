@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from accelsim.datapaths.base import Part, part, register
-from accelsim.datapaths.vmac import ArrayParams, Quantized, VectorArray, flat
+from accelsim.datapaths.vmac import ArrayParams, Quantized, VectorArray, flat, measured
 from accelsim.numerics import format_kernels as fk
 from accelsim.numerics import lns
 from accelsim.spec.params import ParamError
@@ -55,11 +55,12 @@ class LNSMadamParams(ArrayParams):
 
 @dataclass(frozen=True, eq=False)
 class LNSCodes:
-    act: np.ndarray       # (windows, reduction) LNS codes
+    act: np.ndarray       # (rows, reduction) LNS codes of the windows quantized
     wgt: np.ndarray       # (k_per_group, reduction)
     act_shift: int
     wgt_shift: int
     drop: int             # low-order bin bits left out for this layer (``drop_bits``)
+    products: tuple       # (non-zero products, products that land in a bin) over all windows
 
 
 def drop_bits(fmt: lns.LNSFormat, acc_bits: int, reduction: int) -> int:
@@ -89,30 +90,31 @@ class LNSMadam(VectorArray):
     kind = "lns_madam"
     Params = LNSMadamParams
 
-    def quantize(self, act, wgt, trace) -> Quantized:
+    def quantize(self, act, wgt, trace, rows) -> Quantized:
         fmt = self.p.fmt
         sa, sw = lns.tensor_shift(act, fmt), lns.tensor_shift(wgt, fmt)
-        ca, cw = lns.encode(act, fmt, sa), lns.encode(wgt, fmt, sw)
+        ca, cw = flat(lns.encode(act, fmt, sa)), flat(lns.encode(wgt, fmt, sw))
         drop = drop_bits(fmt, self.p.acc_bits, trace.shape.reduction)
-        return Quantized(lns.decode(ca, fmt, sa), lns.decode(cw, fmt, sw),
-                         LNSCodes(flat(ca), flat(cw), sa, sw, drop))
+        products = landing_products(exponent_histograms(ca, fmt), exponent_histograms(cw, fmt),
+                                    fmt, drop)
+        a_hat = lns.decode(ca, fmt, sa).reshape(act.shape)
+        w_hat = lns.decode(cw, fmt, sw).reshape(wgt.shape)
+        return Quantized(a_hat[rows], w_hat, (measured(act, a_hat), measured(wgt, w_hat)),
+                         LNSCodes(ca[rows], cw, sa, sw, drop, products))
 
-    def binned(self, q: Quantized, rows: np.ndarray) -> np.ndarray:
-        """Exact integer results S of the binned accumulation for the windows ``rows``."""
+    def binned(self, q: Quantized) -> np.ndarray:
+        """Exact integer results S of the binned accumulation for the windows quantized."""
         p = self.p
-        return fk.lns_binned_dot(q.info.act[rows], q.info.wgt, p.exp_bits, p.frac_bits,
+        return fk.lns_binned_dot(q.info.act, q.info.wgt, p.exp_bits, p.frac_bits,
                                  q.info.drop, lns.lut(p.fmt, p.lut_bits))
 
-    def dot(self, q, rows):
-        s = self.binned(q, rows).astype(np.float64)
+    def dot(self, q):
+        s = self.binned(q).astype(np.float64)
         shift = (q.info.act_shift + q.info.wgt_shift) / self.p.fmt.gamma
         return s * 2.0 ** (q.info.drop - self.p.lut_bits + shift)
 
     def group_counts(self, q, trace):
-        fmt = self.p.fmt
-        ha = exponent_histograms(q.info.act, fmt)
-        hw = exponent_histograms(q.info.wgt, fmt)
-        nonzero, lands = landing_products(ha, hw, fmt, q.info.drop)
+        nonzero, lands = q.info.products
         return {"nonzero": nonzero, "landing": lands}
 
     def layer_figures(self, counts):

@@ -26,6 +26,17 @@ bus is the bottleneck and FC time is proportional to Pw, as published. Consecuti
 output land in consecutive columns; their partial sums are added along the row (the cascade) once
 per output, overlapped with the next output.
 
+Cost (``inventory``): per SIP an AND row (``lanes x bits`` gates), an adder tree over ``lanes``
+``bits``-wide products, an inner accumulator (``width + bits + log2 lanes`` bits), an outer one
+(``acc_bits``) and a cascade mux; two ``lanes``-bit weight-plane latches per SIP; per column an
+activation-digit register replayed for every plane, and a precision detector. ``accelsim.cost``
+prices them from the 45 nm anchors scaled to the arch's node (65 nm for the paper); the paper's
+own figures come from synthesised 65 nm layouts that the notes do not hold. In this model a SIP
+spends several times the energy per bit-product of a 16 x 16 multiplier (its tree and
+accumulators serve 16 bit-products a cycle); Loom's energy gain comes from reading each weight
+plane once per ``windows`` windows, reading only the profiled planes, and finishing sooner
+(leakage of the shared memories).
+
 Approximations: weight loading is timed per brick, not per plane (the steady state of plane-by-
 plane streaming into two plane latches per SIP; a fill of one brick per stream differs); the
 cascade reduction is overlapped; FC batches do not share weights (each sample reloads them).
@@ -88,8 +99,9 @@ class Loom:
     def act_digits(self, trace, bricks: np.ndarray) -> np.ndarray:
         """Activation digits (cycles per weight plane) of each (..., lanes) brick."""
         p = self.p
-        if p.dynamic:
-            pa = group_precision(bricks, axis=-1, leading_only=p.leading_only)
+        if p.dynamic:   # never above the profile (sign-magnitude would want p+1 for -2^(p-1))
+            pa = np.minimum(group_precision(bricks, axis=-1, leading_only=p.leading_only),
+                            trace.layer.act_bits)
         else:
             pa = np.full(bricks.shape[:-1], trace.layer.act_bits, dtype=np.int64)
         return -(-pa // p.bits)
@@ -102,7 +114,8 @@ class Loom:
         if not p.dynamic_weights:
             return np.full((shape.groups, slots, nb), trace.layer.wgt_bits, dtype=np.int64)
         view = grid.brick_view(trace.filters, p.lanes, self.rows)     # g, slots, nb, rows, lanes
-        return group_precision(view.reshape(*view.shape[:3], -1), axis=-1)
+        return np.minimum(group_precision(view.reshape(*view.shape[:3], -1), axis=-1),
+                          trace.layer.wgt_bits)
 
     def _rows_per_slot(self, k: int, slots: int) -> np.ndarray:
         return np.minimum(self.rows, k - self.rows * np.arange(slots))

@@ -82,9 +82,11 @@ def pe_memories(arch, pes: int) -> tuple[int, int]:
 
 def _sorted_csr(key: np.ndarray, n_keys: int, *cols: np.ndarray):
     """Columns reordered by key (stable: stream order kept inside a key) and the CSR offsets."""
-    order = np.argsort(key, kind="stable")
     ptr = np.zeros(n_keys + 1, dtype=np.int64)
     np.cumsum(np.bincount(key, minlength=n_keys), out=ptr[1:])
+    if not np.any(key[1:] < key[:-1]):          # already in order (stride 1: one phase)
+        return ptr, [np.ascontiguousarray(c) for c in cols]
+    order = np.argsort(key, kind="stable")
     return ptr, [np.ascontiguousarray(c[order]) for c in cols]
 
 
@@ -121,13 +123,14 @@ class Scnn:
         c, kg = enc.stream // n_kg, enc.stream % n_kg
         rs, kl = np.divmod(enc.pos, kc_used[kg])
         r, s = np.divmod(rs, plane.s)
-        val = np.zeros(enc.pos.shape[0], dtype=np.int32)
-        real = enc.source >= 0
-        val[real] = nv[enc.source[real]]
+        val = np.where(enc.source >= 0, nv[np.maximum(enc.source, 0)], 0).astype(np.int32)
         n_ph = plane.sh * plane.sw
-        phase = (r % plane.sh) * plane.sw + s % plane.sw
-        ptr, cols = _sorted_csr((c * n_ph + phase) * n_kg + kg, plane.c * n_ph * n_kg,
-                                kl, r // plane.sh, s // plane.sw, val)
+        if n_ph == 1:                    # one phase: the stream order is the kernel's order
+            ptr, cols = _sorted_csr(enc.stream, plane.c * n_kg, kl, r, s, val)
+        else:
+            phase = (r % plane.sh) * plane.sw + s % plane.sw
+            ptr, cols = _sorted_csr((c * n_ph + phase) * n_kg + kg, plane.c * n_ph * n_kg,
+                                    kl, r // plane.sh, s // plane.sw, val)
         return ptr, cols, enc.pos.shape[0], enc.placeholders
 
     def activations(self, plane: planar.Plane, act: np.ndarray, t: planar.Tiling):
@@ -136,10 +139,9 @@ class Scnn:
         b, pes = t.band, self.p.pes
         sub = act[:, b.iy0:b.iy1, :]
         c, yy, x = np.nonzero(sub)
-        ti, tj = yy // t.th, x // t.tw
-        pe = ti * t.cols + tj
+        pe = t.pe_of(yy + b.iy0, x)
         width = t.x1[pe] - t.x0[pe]
-        enc = encode(c * pes + pe, (yy - ti * t.th) * width + (x - tj * t.tw), self.p.index_bits)
+        enc = encode(c * pes + pe, (yy + b.iy0 - t.y0[pe]) * width + (x - t.x0[pe]), self.p.index_bits)
         c_e, pe_e = enc.stream // pes, enc.stream % pes
         width = np.maximum(t.x1[pe_e] - t.x0[pe_e], 1)
         y = t.y0[pe_e] + enc.pos // width

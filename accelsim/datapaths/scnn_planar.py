@@ -4,6 +4,8 @@ et al., ISCA 2017), shared by SCNN and its dense baselines (papers.md sec. 9).
 A layer is cut into *bands* of rows processed one after the other (one band when the layer fits
 the PEs' buffers and accumulators); inside a band the PE grid splits the plane into tiles:
 
+Tiles split rows and columns as evenly as possible (sizes differ by at most one).
+
 * SCNN bands partition the **input** rows and the PEs tile them (input stationary); the partial
   sums a PE produces land in its *region*: every output its inputs reach, plus the outputs it
   owns, as a bounding box. Outputs of the region owned by another PE (of this band or another
@@ -19,6 +21,9 @@ import numpy as np
 
 from accelsim.datapaths.base import MAX_TILES, LayerWork, chunk_bounds
 from accelsim.spec.workload import LayerKind, Shape
+
+
+LATENCY_SHARE = 8      # compute per engine tile, in DRAM latencies (see steps_to_work)
 
 
 def ceil_div(a, b):
@@ -124,9 +129,8 @@ class Tiling:
     """Per-PE tiles of one band; arrays have one entry per PE (row-major over the grid)."""
 
     band: Band
-    cols: int                 # PE grid columns
-    th: int                   # input tile rows / cols (the last PEs of a row or column get less)
-    tw: int
+    rows: int                 # PE grid
+    cols: int
     y0: np.ndarray            # input tile [y0, y1) x [x0, x1), absolute input coordinates
     y1: np.ndarray
     x0: np.ndarray
@@ -146,26 +150,32 @@ class Tiling:
     def halo(self) -> np.ndarray:
         return self.region - self.owned
 
+    def pe_of(self, y: np.ndarray, x: np.ndarray) -> np.ndarray:
+        """The PE whose input tile holds each (row, column)."""
+        ti = np.searchsorted(self.y0[::self.cols], y, side="right") - 1
+        tj = np.searchsorted(self.x0[:self.cols], x, side="right") - 1
+        return ti * self.cols + tj
+
     @property
     def shape(self) -> tuple[int, int]:
         """(RH, RW): the accumulator layout every PE uses (the largest region)."""
         return int(self.rh.max(initial=0)), int(self.rw.max(initial=0))
 
 
-def _split(lo: int, hi: int, parts: int) -> tuple[int, np.ndarray, np.ndarray]:
-    """[lo, hi) in ``parts`` tiles of ceil((hi-lo)/parts): tile size, starts, ends (clipped)."""
-    t = max(1, ceil_div(hi - lo, parts))
-    start = np.minimum(lo + t * np.arange(parts), hi)
-    return t, start, np.minimum(start + t, hi)
+def _split(lo: int, hi: int, parts: int) -> tuple[np.ndarray, np.ndarray]:
+    """[lo, hi) in ``parts`` tiles whose sizes differ by at most one: starts, ends."""
+    n = max(hi - lo, 0)
+    edges = lo + (np.arange(parts + 1) * n) // parts
+    return edges[:-1], edges[1:]
 
 
 def tiling(plane: Plane, band: Band, rows: int, cols: int, valid: tuple[int, int]) -> Tiling:
     """PE tiles of a band; regions are clipped to the output rows ``valid`` (all rows for SCNN,
     whose bands send partial sums to each other, the band's own for DCNN)."""
-    th, ty0, ty1 = _split(band.iy0, band.iy1, rows)
-    tw, tx0, tx1 = _split(0, plane.w, cols)
-    _, oy0, oy1 = _split(band.oy0, band.oy1, rows)
-    _, ox0, ox1 = _split(0, plane.ow, cols)
+    ty0, ty1 = _split(band.iy0, band.iy1, rows)
+    tx0, tx1 = _split(0, plane.w, cols)
+    oy0, oy1 = _split(band.oy0, band.oy1, rows)
+    ox0, ox1 = _split(0, plane.ow, cols)
     y0, x0 = np.repeat(ty0, cols), np.tile(tx0, rows)
     y1, x1 = np.repeat(ty1, cols), np.tile(tx1, rows)
     oy0, oy1 = np.repeat(oy0, cols), np.repeat(oy1, cols)
@@ -185,7 +195,7 @@ def tiling(plane: Plane, band: Band, rows: int, cols: int, valid: tuple[int, int
     rx0, rw = reach(x0, x1, plane.pw, plane.sw, plane.s, ox0, ox1, 0, plane.ow)
     owned = (oy1 - oy0) * (ox1 - ox0)
     inside = np.clip(np.minimum(ry0 + rh, band.oy1) - np.maximum(ry0, band.oy0), 0, None)
-    return Tiling(band, cols, th, tw, y0, y1, x0, x1, ry0, rx0, rh, rw, owned, (rh - inside) * rw)
+    return Tiling(band, rows, cols, y0, y1, x0, x1, ry0, rx0, rh, rw, owned, (rh - inside) * rw)
 
 
 def plan(plane: Plane, rows: int, cols: int, start: int, fits, scnn: bool) -> tuple[Tiling, ...] | None:
@@ -223,15 +233,21 @@ def nonzero_pairs(trace) -> int:
     return total
 
 
-def steps_to_work(cycles: np.ndarray, bits_in: np.ndarray, bits_out: np.ndarray, actions,
+def steps_to_work(arch, cycles: np.ndarray, bits_in: np.ndarray, bits_out: np.ndarray, actions,
                   ideal_cycles: int, potential: float, extra) -> LayerWork:
-    """Group the layer's ordered steps (cycles, bits in, bits out) into at most MAX_TILES tiles
-    (the engine moves bytes: bits are summed per tile, then rounded up)."""
+    """Group the layer's ordered steps (cycles, bits in, bits out) into engine tiles.
+
+    At most MAX_TILES tiles, and few enough that each holds about ``LATENCY_SHARE`` DRAM latencies
+    of compute: the engine's fetcher issues one transfer at a time and waits out its latency, so
+    tiles much shorter than a latency would turn a small layer into a chain of round trips that a
+    DMA engine with several requests in flight does not pay. Bits are summed per tile, then
+    rounded up to bytes."""
     cycles = np.asarray(cycles, dtype=np.int64)
-    n = max(cycles.shape[0], 1)
     if cycles.shape[0] == 0:
         cycles, bits_in, bits_out = np.zeros(1, np.int64), np.zeros(1), np.zeros(1)
-    edges = chunk_bounds(n, MAX_TILES)[:-1]
+    latency = arch.memory.dram.latency * arch.clock.frequency_hz
+    wanted = int(cycles.sum() // max(LATENCY_SHARE * latency, 1))
+    edges = chunk_bounds(cycles.shape[0], max(1, min(MAX_TILES, wanted)))[:-1]
     return LayerWork(
         compute_cycles=np.add.reduceat(cycles, edges),
         bytes_in=np.ceil(np.add.reduceat(np.asarray(bits_in, np.float64), edges) / 8).astype(np.int64),

@@ -36,41 +36,53 @@ class Encoded:
         return np.bincount(self.stream, minlength=n_streams).astype(np.int64)
 
 
+def _runs(stream: np.ndarray, pos: np.ndarray, index_bits: int) -> tuple[np.ndarray, np.ndarray]:
+    """For non-zeros sorted by (stream, position): the position of the previous stored non-zero
+    of the same stream (-1 at a stream's start) and the placeholders each one needs."""
+    n = pos.shape[0]
+    prev = np.empty(n, dtype=np.int64)
+    if n:
+        prev[0] = -1
+        prev[1:] = pos[:-1]
+        prev[np.flatnonzero(np.diff(stream)) + 1] = -1          # first non-zero of each stream
+    return prev, (pos - prev - 1) >> index_bits
+
+
 def placeholders(stream: np.ndarray, pos: np.ndarray, index_bits: int) -> tuple[np.ndarray, np.ndarray]:
     """(stream, position) of the placeholder zeros a run-length index of ``index_bits`` bits needs,
     for non-zeros sorted by (stream, position)."""
     stream = np.asarray(stream, dtype=np.int64)
     pos = np.asarray(pos, dtype=np.int64)
-    n = pos.shape[0]
-    if n == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    prev = np.empty(n, dtype=np.int64)
-    prev[0] = -1
-    prev[1:] = pos[:-1]
-    prev[np.flatnonzero(np.diff(stream)) + 1] = -1          # first non-zero of each stream
-    span = 1 << index_bits
-    count = (pos - prev - 1) // span
-    total = int(count.sum())
-    owner = np.repeat(np.arange(n), count)
-    j = np.arange(total) - np.repeat(np.cumsum(count) - count, count) + 1
-    return stream[owner], prev[owner] + span * j
+    prev, count = _runs(stream, pos, index_bits)
+    owner = np.repeat(np.arange(pos.shape[0]), count)
+    j = np.arange(owner.shape[0]) - np.repeat(np.cumsum(count) - count, count) + 1
+    return stream[owner], prev[owner] + (j << index_bits)
 
 
 def encode(stream: np.ndarray, pos: np.ndarray, index_bits: int) -> Encoded:
     """Stored entries of the streams whose non-zeros sit at (stream, pos), in any order."""
     stream = np.asarray(stream, dtype=np.int64)
     pos = np.asarray(pos, dtype=np.int64)
-    span = int(pos.max(initial=0)) + 1
-    order = np.argsort(stream * span + pos, kind="stable")      # one int64 key: (stream, pos)
+    key = stream * (int(pos.max(initial=0)) + 1) + pos           # one int64 key: (stream, pos)
+    order = np.argsort(key, kind="stable") if np.any(key[1:] < key[:-1]) else np.arange(key.shape[0])
     s, p = stream[order], pos[order]
-    ps, pp = placeholders(s, p, index_bits)
-    if ps.shape[0] == 0:
+    prev, count = _runs(s, p, index_bits)
+    total = int(count.sum())
+    if total == 0:
         return Encoded(s, p, order)
-    all_s = np.concatenate([s, ps])
-    all_p = np.concatenate([p, pp])
-    src = np.concatenate([order, np.full(ps.shape[0], -1, dtype=np.int64)])
-    final = np.argsort(all_s * span + all_p, kind="stable")
-    return Encoded(all_s[final], all_p[final], src[final])
+    # a non-zero's placeholders sit right before it: no second sort is needed
+    ends = np.cumsum(count)
+    at = np.arange(p.shape[0]) + ends                             # where each non-zero lands
+    out_s = np.empty(p.shape[0] + total, dtype=np.int64)
+    out_p = np.empty_like(out_s)
+    src = np.full(out_s.shape[0], -1, dtype=np.int64)
+    out_s[at], out_p[at], src[at] = s, p, order
+    owner = np.repeat(np.arange(p.shape[0]), count)
+    j = np.arange(total) - np.repeat(ends - count, count)        # 0-based within the run
+    slot = owner + (ends - count)[owner] + j
+    out_s[slot] = s[owner]
+    out_p[slot] = prev[owner] + ((j + 1) << index_bits)
+    return Encoded(out_s, out_p, src)
 
 
 def stored_bits(entries: np.ndarray, value_bits: int, index_bits: int) -> np.ndarray:

@@ -111,11 +111,12 @@ def _work(dp, trace, tot, cycles, bits_in, bits_out, kc, bands, spill):
         "scnn_mult_utilisation": useful / max(compute * peak, 1),
         "scnn_useful_products": float(useful),
         "scnn_products": float(tot["products"]),
-        "scnn_bank_stall_pe_cycles": float(tot["stall"]),
+        "scnn_block_fill": tot["products"] / max(tot["blocks"] * p.f * p.i, 1),
+        "scnn_bank_stall_share": tot["stall"] / max(tot["pe_cycles"], 1),
         "scnn_barrier_idle": 1.0 - tot["pe_cycles"] / max(p.pes * tot["step_cycles"], 1),
         "scnn_halo_entries": float(tot["halo"]),
         "scnn_placeholders": float(tot["placeholders"]),
     }
-    return planar.steps_to_work(cyc, np.concatenate(bits_in), np.concatenate(bits_out), actions,
+    return planar.steps_to_work(dp.arch, cyc, np.concatenate(bits_in), np.concatenate(bits_out), actions,
                                 ideal_cycles=-(-useful // peak), potential=float(useful) * p.width ** 2,
                                 extra=extra)

@@ -1,5 +1,6 @@
-"""Dense systolic array (TPU-like) in SCALE-Sim's folding conventions: output-, weight- or
-input-stationary on a ``rows`` x ``cols`` grid of multiply-accumulate PEs.
+"""Dense systolic array (TPU-like), output-, weight- or input-stationary, SCALE-Sim's folding.
+
+A ``rows`` x ``cols`` grid of multiply-accumulate PEs, timed by SCALE-Sim's conventions.
 
 Every layer is a GEMM per group: windows W (output positions, batch included) x reduction Rd
 (C/g x R x S) times Rd x K/g filters. A dataflow puts two of the three GEMM dimensions on the
@@ -22,8 +23,8 @@ the cycle count given here (checked layer by layer in benchmarks/scalesim_crossc
 Time does not depend on values or precision (up to ``width``). Memory: operand SRAMs are the
 arch's ``weights`` / ``activations`` / ``outputs`` buffers and DRAM traffic is the shared
 ``tile_work`` model, tiles being folds in SCALE-Sim's order (filter block outer): weights of a
-filter block arrive before its first fold, activations stream with the folds and are re-fetched
-for every filter block when they do not fit their buffer. Approximations: SRAM accesses are
+filter block (in IS, of all filters) arrive before its first fold, activations stream with the
+folds and are re-fetched for every filter block when they do not fit their buffer. Approximations: SRAM accesses are
 counted per operand word the array consumes (the im2col stream, no line-buffer reuse); register
 energy counts one write per operand hop, and loading a stationary block (or draining an OS
 output block) as (rows + 1) / 2 hops per word, the mean depth of a shift chain.

@@ -20,11 +20,19 @@ columns at a time; the columns of all tiles keep in step through ``registers`` r
 end). FC layers on serial back-ends issue steps to columns one per cycle (``staggered_cycles``) and
 a pass ends with its slowest tile. Dense weights give the back-end's own timing exactly.
 
+Costs: the multiplexers (one per unit lane, 1 + |window| inputs, as wide as what the back-end
+feeds a lane: a bit, an oneffset, or a whole activation); each tile's buffer of h+1 activation
+rows per column; run-ahead weight registers per column when ``registers`` > 0 (priced for TCLp
+too, which Dynamic Stripes' model leaves out); the stored schedule: every weight slot of a step
+carries its multiplexer select and every step its window advance, read from the weight buffer.
+
 Approximations: tiles are decoupled within a pass (each is fed from its own activation buffer; the
 activation memory is counted as read once per brick and window per pass, a broadcast, and the
 buffering that decoupled tiles need is not sized); TCLe generates oneffsets per entry of each
 tile's activation buffer (priced with Pragmatic's gate estimate); the scheduler is offline (no
-area, no time).
+area, no time); it is a greedy heuristic, so an extra zero weight can, rarely, lengthen a
+schedule by a step, and a promotion can lengthen a serial step (the promoted weight's activation
+joins the step's precision or oneffset count) while its own row still has to run.
 """
 from __future__ import annotations
 
@@ -247,7 +255,9 @@ class Tactical:
         weights across columns; activations once per brick and window per pass."""
         p, shape = self.p, trace.shape
         rows_t = grid.bricks(shape, p.lanes)
-        stored = trace.layer.act_bits if self.serial else p.width
+        # Activations as each back-end reads them: at the layer's precision for TCLp (as Stripes
+        # stores them), whole for the oneffset generators of TCLe and for bit-parallel units.
+        stored = trace.layer.act_bits if p.backend == "precision" else p.width
         effectual = count["nnz"] * shape.windows                # products with a non-zero weight
         actions = {
             "mux.op": count["lane_cycles"] if self.serial else effectual,
@@ -256,6 +266,8 @@ class Tactical:
             "activations.read_bits": cycles.shape[0] * shape.windows * rows_t * p.lanes * stored,
             "outputs.write_bits": shape.windows * shape.k * self.arch.memory.output_bits,
         }
+        if self.serial and p.registers:
+            actions["wreg.write"] = count["column_steps"]
         busy, col = count["busy"], count["column_cycles"]
         if p.backend == "bitparallel":
             actions.update({"ip.mult.op": effectual, "ip.tree.op": count["filter_steps"],
@@ -288,6 +300,10 @@ class Tactical:
             "mux": part("mux", units * p.lanes, inputs=1 + len(self.offsets), bits=mux_bits),
             "abuf": part("register", entries, bits=p.lanes * p.width),
         }
+        if self.serial and p.registers:
+            # run-ahead registers: a column holds the weights (and selects) of steps ahead
+            inv["wreg"] = part("register", p.tiles * p.windows * p.registers,
+                               bits=p.filters * p.lanes * (p.width + p.select_bits))
         if p.backend == "bitparallel":
             inv["ip.mult"] = part("int_mult", units * p.lanes, a_bits=p.width, b_bits=p.width)
             inv["ip.tree"] = part("adder_tree", units, inputs=p.lanes, bits=2 * p.width)

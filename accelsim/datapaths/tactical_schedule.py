@@ -24,11 +24,12 @@ PATTERNS = ("L", "T")
 
 
 def search_offsets(pattern: str, lookahead: int, lookaside: int, lanes: int) -> np.ndarray:
-    """(dt, dl) positions a zero slot may take a weight from, in search order, without repeats.
+    """(dt, dl) positions a zero slot may take a weight from, without repeats (papers.md sec. 7).
 
     L: the same lane up to ``lookahead`` rows ahead, then lanes 1..``lookaside`` below on the next
     row. T: for k = 1..lookahead the same lane and lanes -k, +k on row k, then lane +(h-1) on the
-    next row (the T shape has no separate lookaside). Lane offsets are taken modulo ``lanes``."""
+    next row (the T shape has no separate lookaside). Lane offsets are taken modulo ``lanes``.
+    A lookahead of 0 turns the search off (no multiplexers: the back-end alone)."""
     if pattern == "L":
         raw = [(k, 0) for k in range(1, lookahead + 1)]
         raw += [(1, -j) for j in range(1, lookaside + 1)] if lookahead else []

@@ -18,6 +18,11 @@ consecutive bricks of the same output and add their partial sums along the row a
 (``kernels.load_stream``). The cascade width is chosen per layer (a compile-time choice) as the
 fastest divisor of ``windows``.
 
+Cost (``inventory``): Stripes' SIPs (AND rows, adder trees, accumulators; ``bits`` times the AND
+gates and tree inputs for the 2-bit variant) plus, per SIP, a mux choosing which operand is serial
+and a cascade mux, and two activation-brick registers per tile column. Priced by ``accelsim.cost``
+from the 45 nm anchors scaled to 65 nm; the paper's post-layout figures are not in the notes.
+
 ``bits: 2`` halves the columns in the paper-style configuration (arch_configs/tartan_2b.yaml) so
 the peak and wires match the 1-bit design. Approximations: passes run back to back without
 overlapping one pass's drain with the next one's first loads; FC batches do not share weights.

@@ -91,10 +91,10 @@ class VMACParams(ArrayParams):
 class Quantized:
     """One group's operands as the datapath's arithmetic sees them (float64 values)."""
 
-    act: np.ndarray                 # (windows, bricks, lanes)
+    act: np.ndarray                 # (len(rows), bricks, lanes): the windows asked for
     wgt: np.ndarray                 # (k_per_group, bricks, lanes)
+    errors: tuple                   # ((signal, noise) over all act elements, (signal, noise) of wgt)
     info: Any = None                # design-specific: codes, scales, block precisions, ...
-    errors: tuple | None = None     # ((signal, noise) of act, of wgt) when quantize measured them
 
 
 # -- operands ------------------------------------------------------------------------------------
@@ -150,6 +150,13 @@ def flat(x: np.ndarray) -> np.ndarray:
     return x.reshape(x.shape[0], -1)
 
 
+def measured(x: np.ndarray, x_hat: np.ndarray) -> tuple[float, float]:
+    """(sum x^2, sum (x - x_hat)^2) in float64."""
+    x = x.astype(np.float64).ravel()
+    err = x - np.asarray(x_hat, dtype=np.float64).ravel()
+    return float(np.dot(x, x)), float(np.dot(err, err))
+
+
 def sqnr_db(signal: float, noise: float) -> float:
     if noise == 0.0:
         return float("inf")
@@ -165,9 +172,7 @@ class ErrorSums:
     count: int = 0
 
     def add(self, x: np.ndarray, x_hat: np.ndarray) -> None:
-        x = x.astype(np.float64).ravel()
-        err = x - np.asarray(x_hat, dtype=np.float64).ravel()
-        self.add_sums(float(np.dot(x, x)), float(np.dot(err, err)), x.size)
+        self.add_sums(*measured(x, x_hat), x.size)
 
     def add_sums(self, signal: float, noise: float, count: int) -> None:
         self.signal += signal
@@ -220,12 +225,14 @@ class VectorArray:
         return self.p.pes * self.p.vmacs
 
     # -- what a design supplies ------------------------------------------------------------------
-    def quantize(self, act: np.ndarray, wgt: np.ndarray, trace) -> Quantized:
+    def quantize(self, act: np.ndarray, wgt: np.ndarray, trace, rows: np.ndarray) -> Quantized:
+        """The group's operands in the format: all weights, the activation windows ``rows``, and
+        the error sums over all elements of both."""
         raise NotImplementedError
 
-    def dot(self, q: Quantized, rows: np.ndarray) -> np.ndarray:
-        """(len(rows), k_per_group) outputs the arithmetic produces for the windows ``rows``."""
-        return flat(q.act[rows]) @ flat(q.wgt).T
+    def dot(self, q: Quantized) -> np.ndarray:
+        """(len(rows), k_per_group) outputs the arithmetic produces for the windows quantized."""
+        return flat(q.act) @ flat(q.wgt).T
 
     def group_counts(self, q: Quantized, trace) -> dict[str, float]:
         """Value-level counts of one group, summed over the groups of a layer."""
@@ -235,11 +242,11 @@ class VectorArray:
         """Design-specific figures for LayerWork.extra, from the summed counts."""
         return {}
 
-    def group_cycles(self, q: Quantized) -> np.ndarray:
+    def group_cycles(self, q: Quantized, windows: int) -> np.ndarray:
         """(filter passes, windows) cycles of one group: a brick per cycle."""
         kpg, nb = q.wgt.shape[0], q.wgt.shape[1]
         passes = grid.ceil_div(kpg, self.n_vmacs)
-        return np.full((passes, q.act.shape[0]), nb, dtype=np.int64)
+        return np.full((passes, windows), nb, dtype=np.int64)
 
     def layer_actions(self, trace, counts: dict[str, float], cycles: np.ndarray) -> dict[str, float]:
         raise NotImplementedError
@@ -270,19 +277,15 @@ class VectorArray:
         counts: dict[str, float] = {}
         cycles = []
         for a, w in group_operands(trace, p.lanes):
-            q = self.quantize(a, w, trace)
-            if q.errors is None:
-                errs["act"].add(a, q.act)
-                errs["wgt"].add(w, q.wgt)
-            else:
-                errs["act"].add_sums(*q.errors[0], a.size)
-                errs["wgt"].add_sums(*q.errors[1], w.size)
             rows = sample_rows(a.shape[0], p.sample_rows)
+            q = self.quantize(a, w, trace, rows)
+            errs["act"].add_sums(*q.errors[0], a.size)
+            errs["wgt"].add_sums(*q.errors[1], w.size)
             ref = flat(a[rows]).astype(np.float64) @ flat(w).astype(np.float64).T
-            errs["out"].add(ref, self.dot(q, rows))
+            errs["out"].add(ref, self.dot(q))
             for key, value in self.group_counts(q, trace).items():
                 counts[key] = counts.get(key, 0.0) + value
-            cycles.append(self.group_cycles(q))
+            cycles.append(self.group_cycles(q, a.shape[0]))
         steps = np.concatenate(cycles, axis=0)
         actions = {k: int(round(v)) for k, v in self.layer_actions(trace, counts, steps).items()}
         actions["outputs.write_bits"] = shape.windows * shape.k * self.arch.memory.output_bits
@@ -299,7 +302,7 @@ class VectorArray:
 
     def outputs(self, trace) -> np.ndarray:
         """(groups, windows, k_per_group) float64: the results this arithmetic produces."""
-        out = [self.dot(self.quantize(a, w, trace), np.arange(a.shape[0]))
+        out = [self.dot(self.quantize(a, w, trace, np.arange(a.shape[0])))
                for a, w in group_operands(trace, self.p.lanes)]
         return np.stack(out)
 
@@ -313,24 +316,26 @@ class VMAC(VectorArray):
     def element(self) -> Element:
         return ELEMENTS[self.p.format]
 
-    def quantize(self, act, wgt, trace) -> Quantized:
+    def quantize(self, act, wgt, trace, rows) -> Quantized:
         el = self.element
         if el.is_float:
-            return Quantized(fp_values(act, el), fp_values(wgt, el))
+            a_hat, w_hat = fp_values(act, el), fp_values(wgt, el)
+            return Quantized(a_hat[rows], w_hat, (measured(act, a_hat), measured(wgt, w_hat)))
         qa = int_tensor(act, el.bits, trace.act.signed)
         qw = (int_tensor(wgt, el.bits, trace.wgt.signed) if b_is_activation(trace)
               else int_channel(flat(wgt), el.bits))
+        a_hat, w_hat = intq.dequantize(qa), intq.dequantize(qw).reshape(wgt.shape)
         w_scale = np.broadcast_to(qw.scale.reshape(-1), (wgt.shape[0],))
-        return Quantized(intq.dequantize(qa), intq.dequantize(qw).reshape(wgt.shape),
-                         (qa.codes, qw.codes.reshape(wgt.shape), float(qa.scale.ravel()[0]), w_scale))
+        info = (qa.codes[rows], qw.codes.reshape(wgt.shape), float(qa.scale.ravel()[0]), w_scale)
+        return Quantized(a_hat[rows], w_hat, (measured(act, a_hat), measured(wgt, w_hat)), info)
 
-    def dot(self, q, rows):
+    def dot(self, q):
         if q.info is None:
-            return super().dot(q, rows)
+            return super().dot(q)
         a_codes, w_codes, a_scale, w_scale = q.info
         # integer dot products (exact in float64: |sum| < 2^53 for <= 16-bit codes), then the
         # one dequantizing multiply per output
-        acc = flat(a_codes[rows]).astype(np.float64) @ flat(w_codes).astype(np.float64).T
+        acc = flat(a_codes).astype(np.float64) @ flat(w_codes).astype(np.float64).T
         return acc * (a_scale * w_scale)[None, :]
 
     def layer_actions(self, trace, counts, cycles):

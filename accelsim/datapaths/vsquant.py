@@ -30,7 +30,7 @@ import numpy as np
 
 from accelsim.datapaths.base import Part, part, register
 from accelsim.datapaths.vmac import (ArrayParams, Quantized, VectorArray, b_is_activation,
-                                     flat)
+                                     flat, measured)
 from accelsim.numerics import intq
 
 
@@ -45,7 +45,7 @@ class VSQuantParams(ArrayParams):
 
 @dataclass(frozen=True, eq=False)
 class VSInfo:
-    act: np.ndarray          # (windows, reduction) int64: q_a x sq_a of each element
+    act: np.ndarray          # (rows, reduction) int64: q_a x sq_a of the windows quantized
     wgt: np.ndarray          # (k_per_group, reduction) int64: q_w x sq_w
     act_gamma: float
     wgt_gamma: np.ndarray    # (k_per_group,) float64
@@ -61,7 +61,7 @@ class VSQuant(VectorArray):
     kind = "vsquant"
     Params = VSQuantParams
 
-    def quantize(self, act, wgt, trace) -> Quantized:
+    def quantize(self, act, wgt, trace, rows) -> Quantized:
         p = self.p
         qa = intq.quantize_vector(flat(act), p.act_bits, p.lanes, axis=-1,
                                   scale_bits=p.act_scale_bits, signed=trace.act.signed)
@@ -70,18 +70,19 @@ class VSQuant(VectorArray):
                                   scale_bits=p.wgt_scale_bits, gamma_axis=None if dynamic else 0,
                                   signed=trace.wgt.signed)
         k = wgt.shape[0]
-        info = VSInfo(scaled_codes(qa), scaled_codes(qw), float(np.ravel(qa.gamma)[0]),
+        info = VSInfo(scaled_codes(qa)[rows], scaled_codes(qw), float(np.ravel(qa.gamma)[0]),
                       np.broadcast_to(np.ravel(qw.gamma), (k,)).astype(np.float64))
-        return Quantized(intq.dequantize(qa).reshape(act.shape),
-                         intq.dequantize(qw).reshape(wgt.shape), info)
+        a_hat = intq.dequantize(qa).reshape(act.shape)
+        w_hat = intq.dequantize(qw).reshape(wgt.shape)
+        return Quantized(a_hat[rows], w_hat, (measured(act, a_hat), measured(wgt, w_hat)), info)
 
-    def integer_part(self, q: Quantized, rows: np.ndarray) -> np.ndarray:
-        """(len(rows), k_per_group) int64: sum over vectors of sq_a sq_w (q_a . q_w)."""
-        a = q.info.act[rows].astype(np.float64)
+    def integer_part(self, q: Quantized) -> np.ndarray:
+        """(rows, k_per_group) int64: sum over vectors of sq_a sq_w (q_a . q_w)."""
+        a = q.info.act.astype(np.float64)
         return np.rint(a @ q.info.wgt.astype(np.float64).T).astype(np.int64)
 
-    def dot(self, q, rows):
-        return self.integer_part(q, rows) * (q.info.act_gamma * q.info.wgt_gamma)[None, :]
+    def dot(self, q):
+        return self.integer_part(q) * (q.info.act_gamma * q.info.wgt_gamma)[None, :]
 
     def layer_actions(self, trace, counts, cycles):
         p, s, V = self.p, trace.shape, self.p.lanes

@@ -5,9 +5,10 @@ code); the kernels do the same arithmetic in one pass over the operands, which t
 numpy formulation (~20 passes per format) cannot do at LLM sizes (tens of millions of elements per
 tensor). Tests compare each kernel with its twin on seeded random inputs.
 
-* ``fgmp_low`` / ``fgmp_high``: NVFP4 (E2M1 elements, E4M3 block scale, FP32 tensor scale;
-  costs.md sec. 4.3) and per-tensor-scaled FP8 E4M3 versions of 16-element blocks, and the FGMP
-  block sensitivity score sum_i c_i (x_i - x4_i)^2.
+* ``fgmp_low`` / ``fgmp_high_noise`` / ``fgmp_values``: NVFP4 (E2M1 elements, E4M3 block
+  scale, FP32 tensor scale; costs.md sec. 4.3) and per-tensor-scaled FP8 E4M3 versions of
+  16-element blocks: the FGMP block sensitivity score sum_i c_i (x_i - x4_i)^2, the errors, and the
+  mixed values (only computed where they are needed: every weight, sampled activation rows).
 * ``operand_stats``: per-lane mean squares and amax of an operand in one pass.
 Loops run block-major, so an operand may be a strided view of the trace codes (a transposed matmul
 activation) and still be read in memory order.
@@ -75,42 +76,45 @@ def operand_stats(x):
 
 
 @numba.njit(cache=True)
-def fgmp_low(x, g, weight):
-    """NVFP4 versions of the blocks of ``x`` (rows, blocks, 16) under tensor scale ``g``.
+def _block_scale(x, r, b, g):
+    """E4M3 block scale S of block (r, b): amax / (6 g) rounded to E4M3 (as nvfp4_encode)."""
+    amax = 0.0
+    for i in range(x.shape[2]):
+        amax = max(amax, abs(float(x[r, b, i])))
+    return _round(amax / (E2M1_MAX * g), E4M3[0], E4M3[1], E4M3[2])
 
-    Returns (values, score, noise, signal): the NVFP4 values (rows, blocks, 16); per block the
-    score sum_i weight[b, i] (x_i - v_i)^2 and the noise sum_i (x_i - v_i)^2; sum x^2 overall."""
+
+@numba.njit(cache=True)
+def fgmp_low(x, g, weight):
+    """The NVFP4 error of the blocks of ``x`` (rows, blocks, 16) under tensor scale ``g``.
+
+    Returns (score, noise, signal): per block the score sum_i weight[b, i] (x_i - v_i)^2 and the
+    noise sum_i (x_i - v_i)^2 (v the NVFP4 value), and sum x^2 over all elements."""
     rows, nb, size = x.shape
-    out = np.zeros((rows, nb, size), dtype=np.float64)
     score = np.zeros((rows, nb), dtype=np.float64)
     noise = np.zeros((rows, nb), dtype=np.float64)
     signal = 0.0
     for b in range(nb):
         for r in range(rows):
-            amax = 0.0
-            for i in range(size):
-                amax = max(amax, abs(float(x[r, b, i])))
-            s = _round(amax / (E2M1_MAX * g), E4M3[0], E4M3[1], E4M3[2])
+            s = _block_scale(x, r, b, g)
             step = s * g
             acc = 0.0
             err = 0.0
             for i in range(size):
                 v = float(x[r, b, i])
                 lo = _e2m1(v / step) * s * g if step > 0.0 else 0.0
-                out[r, b, i] = lo
                 d = (v - lo) * (v - lo)
                 acc += weight[b, i] * d
                 err += d
                 signal += v * v
             score[r, b] = acc
             noise[r, b] = err
-    return out, score, noise, signal
+    return score, noise, signal
 
 
 @numba.njit(cache=True)
-def fgmp_high(x, values, high, s8):
-    """Overwrite the blocks marked ``high`` in ``values`` with their FP8 E4M3 values (tensor
-    scale ``s8``); return the noise sum (x - values)^2 over those blocks."""
+def fgmp_high_noise(x, high, s8):
+    """sum (x - fp8(x))^2 over the blocks marked ``high`` (FP8 E4M3, tensor scale ``s8``)."""
     rows, nb, size = x.shape
     noise = 0.0
     for b in range(nb):
@@ -118,10 +122,29 @@ def fgmp_high(x, values, high, s8):
             if high[r, b]:
                 for i in range(size):
                     v = float(x[r, b, i])
-                    hi = _round(v / s8, E4M3[0], E4M3[1], E4M3[2]) * s8
-                    values[r, b, i] = hi
-                    noise += (v - hi) * (v - hi)
+                    d = v - _round(v / s8, E4M3[0], E4M3[1], E4M3[2]) * s8
+                    noise += d * d
     return noise
+
+
+@numba.njit(cache=True)
+def fgmp_values(x, g, s8, high):
+    """The values of ``x`` (rows, blocks, 16) in FGMP: FP8 E4M3 (tensor scale ``s8``) for the
+    blocks marked ``high``, NVFP4 (tensor scale ``g``) for the others."""
+    rows, nb, size = x.shape
+    out = np.zeros((rows, nb, size), dtype=np.float64)
+    for b in range(nb):
+        for r in range(rows):
+            if high[r, b]:
+                for i in range(size):
+                    out[r, b, i] = _round(float(x[r, b, i]) / s8, E4M3[0], E4M3[1], E4M3[2]) * s8
+            else:
+                s = _block_scale(x, r, b, g)
+                step = s * g
+                if step > 0.0:
+                    for i in range(size):
+                        out[r, b, i] = _e2m1(float(x[r, b, i]) / step) * s * g
+    return out
 
 
 def tensor_scales(amax: float) -> tuple[float, float]:
@@ -141,24 +164,32 @@ def operand_stats_numpy(x):
     return ms, float(np.max(np.abs(x), initial=0.0))
 
 
-def fgmp_low_numpy(x, g, weight):
-    """Twin of :func:`fgmp_low` from ``blockscale.nvfp4_encode`` / ``nvfp4_decode``. Exact only
-    when ``g`` is the tensor scale of ``x`` itself (nvfp4_encode computes its own)."""
+def _fgmp_numpy(x, g, s8):
+    """(NVFP4 values, FP8 values) of x from ``blockscale`` / ``minifloat``. Exact only when
+    ``g`` is the tensor scale of ``x`` itself (nvfp4_encode computes its own)."""
     x = np.asarray(x, dtype=np.float64)
     rows, nb, size = x.shape
     t = blockscale.nvfp4_encode(x.reshape(rows, nb * size), axis=-1)
     if t.tensor_scale != g:
         raise ValueError(f"g = {g} is not the tensor scale of x ({t.tensor_scale})")
-    lo = blockscale.nvfp4_decode(t).reshape(x.shape)
-    d = (x - lo) ** 2
-    return lo, (weight[None] * d).sum(axis=-1), d.sum(axis=-1), float((x * x).sum())
+    return blockscale.nvfp4_decode(t).reshape(x.shape), mf.quantize(x / s8, mf.E4M3) * s8
 
 
-def fgmp_high_numpy(x, values, high, s8):
+def fgmp_low_numpy(x, g, weight):
+    x = np.asarray(x, dtype=np.float64)
+    d = (x - _fgmp_numpy(x, g, 1.0)[0]) ** 2
+    return (weight[None] * d).sum(axis=-1), d.sum(axis=-1), float((x * x).sum())
+
+
+def fgmp_high_noise_numpy(x, high, s8):
     x = np.asarray(x, dtype=np.float64)
     hi = mf.quantize(x / s8, mf.E4M3) * s8
-    values[high] = hi[high]
     return float(((x - hi)[high] ** 2).sum())
+
+
+def fgmp_values_numpy(x, g, s8, high):
+    lo, hi = _fgmp_numpy(x, g, s8)
+    return np.where(high[..., None], hi, lo)
 
 
 # -- LNS-Madam -------------------------------------------------------------------------------

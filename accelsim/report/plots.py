@@ -112,7 +112,8 @@ def _grouped_bars(table: pd.DataFrame, legend: str | None, label: str, title: st
     """Rows of ``table`` are the groups, columns the bars of each group. Few rows with short
     names: vertical groups along x; otherwise horizontal, one labelled row per group."""
     groups, series = [str(i) for i in table.index], [str(c) for c in table.columns]
-    vertical = len(groups) * len(series) <= 60 and max(map(len, groups)) <= 14
+    vertical = len(groups) <= PAPER_STYLE_MAX and len(groups) * len(series) <= 60 \
+        and max(map(len, groups)) <= 14
     n = len(series)
     width = 0.8 / n
     colors = _colors(n)
@@ -275,6 +276,32 @@ def pareto(results, x: str = "cycles", y: str = "energy_J", by: str | None = Non
         ax.set_ylabel(_axis_label(y, yu))
         ax.set_title(str(wl))
     axes[-1].legend(fontsize="small", title=by, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return fig
+
+
+def trend(results, x: str, y: str = "speedup", by: str = "design") -> Figure:
+    """A whole-network figure ``y`` against a numeric column ``x`` (an axis such as a density or
+    a bit width), one line per ``by`` value. Points sharing (by, x) are averaged: geometrically
+    for the ratios speedup and energy_efficiency, arithmetically otherwise."""
+    t = totals(results)
+    for col, what in ((x, "trend"), (y, "trend"), (by, "--by")):
+        _check_column(t, col, what)
+    ratio = y in ("speedup", "energy_efficiency")
+    fig = Figure(figsize=(6.4, 3.8), layout="constrained")
+    ax = fig.add_subplot()
+    groups = list(dict.fromkeys(t[by]))
+    for g, color in zip(groups, _colors(len(groups))):
+        line = t[t[by] == g].groupby(x)[y].agg(_geomean if ratio else "mean").sort_index()
+        ax.plot(line.index, line.to_numpy(dtype=float), marker="o", color=color, label=str(g))
+    if ratio:
+        ax.axhline(1.0, color="black", lw=0.8)
+        named = "baseline" in t.columns and t["baseline"].notna().any()
+        ax.set_ylabel(f"{y.replace('_', ' ')} over {t['baseline'].dropna().iloc[0] if named else 'baseline'}")
+    else:
+        ax.set_ylabel(y)
+    ax.set_xlabel(x)
+    ax.legend(title=None if by == "design" else by, fontsize="small", loc="upper left",
+              bbox_to_anchor=(1.0, 1.0))
     return fig
 
 

@@ -30,7 +30,7 @@ import pandas as pd
 from accelsim.engine.simulate import simulate
 from accelsim.errors import SpecError
 from accelsim.report.results import Result
-from accelsim.spec.sweep import SweepSpec, load_sweep_spec, sweep_from_dict
+from accelsim.spec.sweep import FILE_AXES, SweepSpec, load_sweep_spec, sweep_from_dict
 from accelsim.sweep.points import Point, expand
 from accelsim.sweep.store import Store
 from accelsim.workload.trace import build_trace
@@ -133,7 +133,8 @@ def point_frame(point: Point, result: Result, baseline: Result | None, keys: lis
     """The point's rows of the tidy table (see ``store.load_sweep`` for the columns)."""
     df = result.per_layer()
     front = {"point": point.id, "point_index": point.index}
-    front.update({k: v for k, v in point.values if k != "workload"})
+    # arch / workload axes are already the result's "arch" and "workload" (name) columns
+    front.update({k: v for k, v in point.values if k not in FILE_AXES})
     front["design"] = point.design
     for i, (col, value) in enumerate(front.items()):
         df.insert(i, col, value)

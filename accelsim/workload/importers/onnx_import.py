@@ -62,12 +62,11 @@ def read_onnx(path: str | Path, *, batch: int = 1, dims: Mapping[str, int] | Non
             layer["act"] = act
         if wgt is None and node.op_type != "Conv" and g.values(node.input[1]) != SIGNED_ACT:
             layer["wgt"] = g.values(node.input[1])      # the second operand is an activation
-        if wgt is not None and node.op_type == "Conv" and fold_bn:
-            scale = g.bn_scale(node)
+        if wgt is not None and weights:
+            scale = g.bn_scale(node) if node.op_type == "Conv" and fold_bn else None
             if scale is not None:
                 wgt = wgt * scale.reshape(-1, *([1] * (wgt.ndim - 1)))
                 folded += 1
-        if wgt is not None and weights:
             tensors[name] = _weights(wgt)
             layer["wgt"] = {"key": name}
         if note:
@@ -206,9 +205,10 @@ def _layer_name(node, g: Graph) -> str:
     """The module name when the weight initializer is '<module>.weight' (torch exports), else the
     module path in the node name, else the output tensor's name.
 
-    torch names nodes by scope, '/layer1/layer1.0/conv1/Conv': a segment either is the full
-    qualified name so far ('layer1.0') or a child of it ('conv1'), which rebuilds the module
-    name 'layer1.0.conv1' (the name a forward hook sees)."""
+    torch names a node by its module scopes, each the module's name from its last non-numeric
+    atom on ('/layer1/layer1.0/downsample/downsample.0/Conv'); a scope that repeats its parent's
+    last atom extends it ('layer1' + '.0'), any other is a child, which rebuilds the module name
+    'layer1.0.downsample.0' that named_modules() and forward hooks use."""
     for i in node.input[1:2]:
         if i in g.init and i.endswith(".weight"):
             return i[: -len(".weight")]
@@ -217,7 +217,11 @@ def _layer_name(node, g: Graph) -> str:
         parts = parts[:-1]
     name = ""
     for part in parts:
-        name = part if not name or part.startswith(name + ".") else f"{name}.{part}"
+        atom = part.split(".")[0]
+        if name == atom or name.endswith("." + atom):
+            name += part[len(atom):]
+        else:
+            name = f"{name}.{part}" if name else part
     return name or node.output[0] or node.op_type
 
 
