@@ -165,9 +165,11 @@ class FGMP(VectorArray):
 
     def layer_figures(self, counts):
         pairs = counts["pairs_44"] + counts["pairs_48"] + counts["pairs_88"]
+        wbits, abits = self.operand_bits(counts)
         return {"fmt_act_high_frac": counts["act_high"] / counts["act_blocks"],
                 "fmt_wgt_high_frac": counts["wgt_high"] / counts["wgt_blocks"],
-                "fmt_fp4_pair_frac": counts["pairs_44"] / pairs}
+                "fmt_fp4_pair_frac": counts["pairs_44"] / pairs,
+                "fmt_wgt_bits": wbits, "fmt_act_bits": abits}
 
     def layer_actions(self, trace, counts, cycles):
         s, V = trace.shape, BLOCK

@@ -10,7 +10,6 @@ import dataclasses
 import math
 from typing import Mapping, Sequence
 
-import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
@@ -76,7 +75,7 @@ def density_figure(df: pd.DataFrame, baseline: str, title: str = "") -> Figure:
             if arch != baseline:
                 ratio = "speedup" if metric == "seconds" else "energy_efficiency"
                 x = crossover(df, arch, ratio)
-                if not np.isnan(x):
+                if df.density.min() < x < df.density.max():     # a crossing inside the range
                     ax.axvline(x, ls=":", lw=0.8, color=ax.lines[-1].get_color())
         ax.axhline(1.0, color="grey", lw=0.8)
         ax.set_yscale("log")

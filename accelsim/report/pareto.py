@@ -68,9 +68,9 @@ def pareto_figure(points: pd.DataFrame, title: str | None = None) -> Figure:
     ax.scatter(mj[front], shown[front], color="C3", label="Pareto front")
     order = np.argsort(mj[front].to_numpy())
     ax.plot(mj[front].to_numpy()[order], shown[front].to_numpy()[order], color="C3", lw=1)
-    for x, y, name, exact in zip(mj, shown, points["arch"], ~finite):
+    for i, (x, y, name, exact) in enumerate(zip(mj, shown, points["arch"], ~finite)):
         ax.annotate(name + (" (exact)" if exact else ""), (x, y), textcoords="offset points",
-                    xytext=(4, 4), fontsize=8)
+                    xytext=(5, 5 if i % 2 else -11), fontsize=8)    # alternate: neighbours crowd
     ax.set_xscale("log")
     ax.set_xlabel("energy per inference (mJ)")
     ax.set_ylabel("output SQNR (dB, mean over layers)")
