@@ -42,10 +42,14 @@ def test_conv_cycles_are_the_dense_loop_nest(tmp_path):
     assert work.ideal_cycles == -(-(16 * 16 * 64 * 90) // 1024)
 
 
-def test_fc_cycles_split_filters_over_the_pes(tmp_path):
-    wl = workload(tmp_path, "{kind: fc, in_features: 1000, out_features: 600}")
-    work = arch().build().run(build_trace(wl.layers[0], wl, 0))
-    assert work.compute_cycles.sum() == 250 * 3          # ceil(1000 / 4) x ceil(600 / 256)
+@pytest.mark.parametrize("resident", ["none", "all"])
+def test_fc_cycles_split_filters_over_the_pes(tmp_path, resident):
+    wl = workload(tmp_path, "{kind: fc, in_features: 1000, out_features: 600, batch: 2}")
+    data = load_yaml(ROOT / "arch_configs/dcnn.yaml")
+    data["memory"]["weights_resident"] = resident
+    work = arch_from_dict(data, "dcnn.yaml").build().run(build_trace(wl.layers[0], wl, 0))
+    assert work.compute_cycles.sum() == 2 * 250 * 3      # batch x ceil(1000 / 4) x ceil(600 / 256)
+    assert work.bytes_in.sum() == (2 * 600 * 1000 * 2 if resident == "none" else 0)
 
 
 def test_zero_gating_counts_the_nonzero_pairs(tmp_path):

@@ -68,7 +68,7 @@ def test_weights_meeting_large_activations_get_fp8():
     for a, w in vmac.group_operands(t, 16):
         a = a.copy()
         a[:, 3] *= 50                                    # block 3's channels: loud activations
-        q = dp.quantize(a, w, t, np.arange(a.shape[0]))
+        q = dp.quantize(a, w, t, np.arange(a.shape[0]), np.arange(w.shape[0]))
         chosen = q.info.wgt_high.sum(axis=0)
         assert chosen.argmax() == 3 and chosen[3] > 0.5 * q.info.wgt_high.sum()
 
@@ -101,7 +101,7 @@ def test_outputs_within_the_mixed_precision_bound():
         a, w = operands(t)
         ah, wh = [], []
         for A, W in vmac.group_operands(t, 16):
-            q = dp.quantize(A, W, t, np.arange(A.shape[0]))
+            q = dp.quantize(A, W, t, np.arange(A.shape[0]), np.arange(W.shape[0]))
             ah.append(q.info.act_high)
             wh.append(q.info.wgt_high)
         bounded(dp.outputs(t), t, fgmp_bound(a, np.stack(ah)), fgmp_bound(w, np.stack(wh)))
@@ -115,7 +115,7 @@ def test_limits_all_fp8_is_the_fp8_vmac_and_all_fp4_is_nvfp4():
     fc = t[0]
     lo = arch("fgmp", wgt_high_frac=0.0, act_high_frac=0.0).build()
     a, w = next(vmac.group_operands(fc, 16))
-    q = lo.quantize(a, w, fc, np.arange(a.shape[0]))
+    q = lo.quantize(a, w, fc, np.arange(a.shape[0]), np.arange(w.shape[0]))
     nv = blockscale.nvfp4_decode(blockscale.nvfp4_encode(vmac.flat(w).astype(np.float64)))
     np.testing.assert_array_equal(vmac.flat(q.wgt), nv)
 

@@ -215,6 +215,15 @@ def test_transformer_block_attention_matmuls(tmp_path):
     assert "Softmax x1" in imp.warnings[0]
 
 
+def test_bert_base_layer_matches_the_bundled_workload(tmp_path, root):
+    """An encoder layer at BERT-base size gives the shapes of bert_base.yaml's first layer."""
+    imp = read_onnx(write(tmp_path, encoder_block(seq=128, hidden=768, heads=12, ffn=3072)),
+                    weights=False)
+    got = save(imp, tmp_path / "bert.yaml")
+    ref = load_workload(root / "workloads" / "bert_base.yaml")
+    assert [(l.kind, l.shape) for l in got.layers] == [(l.kind, l.shape) for l in ref.layers[:8]]
+
+
 def test_padding_variants_keep_output_size_and_macs(tmp_path):
     net = Net()
     a = net.node("Conv", ["x", net.weight("a.weight", (4, 3, 3, 3))], ["a"], strides=[2, 2],
@@ -367,6 +376,8 @@ def test_cli_import_writes_yaml_and_weights(tmp_path, run_cli):
     ("symbolic", "--dim"),
     ("bad_dim", "--dim: expected NAME=N"),
     ("bad_bits", "--act-bits: expected an integer in 1..32"),
+    ("bad_conv", "(Conv): expected weights K x C/group x R x S for C 3 in 1 group(s)"),
+    ("bad_matmul", "ONNX shape inference failed: "),
 ])
 def test_cli_bad_onnx_is_one_line(tmp_path, run_cli, case, needle):
     path = tmp_path / "bad.onnx"
@@ -382,6 +393,15 @@ def test_cli_bad_onnx_is_one_line(tmp_path, run_cli, case, needle):
         y = net.node("MatMul", ["x", net.weight("p.weight", (8, 4))], ["p"])
         onnx.save(net.model("x", [1, "seq", 8], y), str(path))
         extra = ["--dim", "seq"] if case == "bad_dim" else []
+    elif case == "bad_conv":       # shape inference lets the channel mismatch through
+        net = Net()
+        y = net.node("Conv", ["x", net.weight("c.weight", (4, 5, 3, 3))], ["c"])
+        onnx.save(net.model("x", [1, 3, 8, 8], y), str(path))
+    elif case == "bad_matmul":
+        net = Net()
+        y = net.node("MatMul", ["x", net.weight("p.weight", (7, 4))], ["p"])
+        model = net.model("x", [1, 8], y)
+        onnx.save(model, str(path))
     if case == "bad_bits":
         onnx.save(small_net(), str(path))
         extra = ["--act-bits", "40"]

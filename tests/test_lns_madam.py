@@ -43,7 +43,7 @@ def test_outputs_within_lut_and_dropped_product_bounds():
         dp = arch("lns_madam", acc_bits=acc).build()
         for t in traces(12):
             for a, w in vmac.group_operands(t, 16):
-                q = dp.quantize(a, w, t, np.arange(a.shape[0]))
+                q = dp.quantize(a, w, t, np.arange(a.shape[0]), np.arange(w.shape[0]))
                 out = dp.dot(q)
                 exact = vmac.flat(q.act) @ vmac.flat(q.wgt).T       # products of LNS values
                 mags = np.abs(vmac.flat(q.act)) @ np.abs(vmac.flat(q.wgt)).T
@@ -61,7 +61,7 @@ def test_lns_values_within_half_a_log_step():
     t = traces(12, ["fc"])[0]
     dp = arch("lns_madam").build()
     a, w = next(vmac.group_operands(t, 16))
-    q = dp.quantize(a, w, t, np.arange(a.shape[0]))
+    q = dp.quantize(a, w, t, np.arange(a.shape[0]), np.arange(w.shape[0]))
     x, xh = w.astype(float).ravel(), q.wgt.ravel()
     kept = xh != 0
     ratio = np.abs(np.log2(np.abs(xh[kept]) / np.abs(x[kept])))
@@ -74,7 +74,7 @@ def test_bin_adds_are_counted_from_the_values():
     t = traces(12, ["mm"])[0]
     narrow = arch("lns_madam", acc_bits=12).build()
     for a, w in vmac.group_operands(t, 16):
-        q = narrow.quantize(a, w, t, np.arange(a.shape[0]))
+        q = narrow.quantize(a, w, t, np.arange(a.shape[0]), np.arange(w.shape[0]))
         ea = vmac.flat(q.info.act).astype(np.int64) & 127
         ew = vmac.flat(q.info.wgt).astype(np.int64) & 127
         e = ea[:, None, :] + ew[None, :, :]

@@ -26,6 +26,8 @@ LAYERS = {
     "conv_5x5_s2": "{kind: conv, in_channels: 3, in_size: 19, out_channels: 7, kernel: 5, stride: 2, padding: 2}",
     "grouped": "{kind: conv, in_channels: 8, in_size: 10, out_channels: 12, kernel: 3, padding: 1, groups: 2}",
     "fc": "{kind: fc, in_features: 300, out_features: 24}",
+    "batch": "{kind: conv, in_channels: 4, in_size: 9, out_channels: 6, kernel: 3, stride: 2, padding: 1, batch: 2}",
+    "fc_batch": "{kind: fc, in_features: 100, out_features: 8, batch: 3}",
     "matmul": "{kind: matmul, m: 20, k: 16, n: 12, count: 2}",
 }
 
@@ -57,7 +59,7 @@ def kernel_inputs(dp, trace):
     a_ptr, a_cols, _, _ = dp.activations(plane, act[0, 0], t)
     geom = dp.geom(plane, t, kc)
     return (a_ptr, a_cols[0], a_cols[1], w_ptr, dp.offsets(w_cols[0], geom), w_cols[1], w_cols[2],
-            t.ry0, t.rx0, geom)
+            t.ry0, t.rx0, geom, dp.bank_of(geom, kc))
 
 
 @pytest.mark.parametrize("name", ["conv_s1", "conv_s2", "conv_5x5_s2", "fc"])
@@ -77,8 +79,9 @@ def test_cycle_kernel_twin_on_random_csr():
     na, nw = int(a_ptr[-1]), int(w_ptr[-1])
     args = (a_ptr, rng.integers(0, 7, na), rng.integers(0, 8, na), w_ptr,
             rng.integers(0, 2 * RH * RW * FB, nw), rng.integers(0, 3, nw), rng.integers(0, 3, nw),
-            rng.integers(-1, 2, P), rng.integers(-1, 2, P),
-            np.array([C, P, PH, G, RH, RW, 0, OH, OW, F, I, A, FB], dtype=np.int64))
+            rng.integers(-1, 1, P), rng.integers(-1, 1, P),
+            np.array([C, P, PH, G, RH, RW, 0, OH, OW, F, I, A, FB], dtype=np.int64),
+            rng.integers(0, A, 4 * RH * RW * FB))
     for fast, slow in zip(scnn_cycles(*args), scnn_cycles_numpy(*args)):
         np.testing.assert_array_equal(fast, slow)
 

@@ -165,9 +165,9 @@ def test_bad_parameters_are_spec_errors():
         arch_from_dict(raw, "a.yaml")
 
 
-def test_sample_rows_and_blocks():
-    assert list(vmac.sample_rows(5, 10)) == [0, 1, 2, 3, 4]
-    r = vmac.sample_rows(1000, 32)
+def test_sample_and_blocks():
+    assert list(vmac.sample(5, 10)) == [0, 1, 2, 3, 4]
+    r = vmac.sample(1000, 32)
     assert r[0] == 0 and r[-1] == 999 and len(r) == 32
     x = np.arange(2 * 3 * 3 * 20).reshape(2, 3, 3, 20)
     b = vmac.blocks(x, 16)

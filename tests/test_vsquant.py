@@ -13,7 +13,7 @@ def test_integer_part_is_exact_in_hardware_order():
     dp = arch("vsquant_4b").build()
     for t in traces():
         for a, w in vmac.group_operands(t, 16):
-            q = dp.quantize(a, w, t, np.arange(a.shape[0]))
+            q = dp.quantize(a, w, t, np.arange(a.shape[0]), np.arange(w.shape[0]))
             fast = dp.integer_part(q)
             qa = intq.quantize_vector(vmac.flat(a), 4, 16, scale_bits=4, signed=t.act.signed)
             qw = intq.quantize_vector(vmac.flat(w), 4, 16, scale_bits=4, signed=t.wgt.signed,

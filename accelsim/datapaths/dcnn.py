@@ -129,7 +129,7 @@ class Dcnn:
         resident = self._weights_resident(w_bits)
         per_pass = np.diff(planar.chunk_bounds(shape.k, passes)) / shape.k * w_bits
         cycles = np.full(shape.n * passes, bricks, dtype=np.int64)
-        bits_in = np.tile(0 if resident else per_pass, shape.n)
+        bits_in = np.tile(per_pass * (not resident), shape.n)
         counts = {"rows": shape.n * shape.k * bricks, "act_reads": shape.n * shape.c * passes,
                   "wgt_reads": shape.n * shape.k * shape.c, "spill_in": 0, "spill_out": 0, "bands": 1}
         return cycles, bits_in, np.zeros(cycles.shape), counts
@@ -142,7 +142,10 @@ class Dcnn:
         out_bits = shape.k * shape.out_h * shape.out_w * p.width
         spill = (not self.arch.memory.activations_on_chip or in_bits > self.iaram * 8 * p.pes
                  or out_bits > self.oaram * 8 * p.pes)
-        start = int(np.ceil(max(in_bits / (self.iaram * 8 * p.pes), out_bits / (self.oaram * 8 * p.pes), 1))) if spill else 1
+        start = 1
+        if spill:
+            start = int(np.ceil(max(in_bits / (self.iaram * 8 * p.pes),
+                                    out_bits / (self.oaram * 8 * p.pes), 1)))
         tilings = planar.plan(plane, p.pe_rows, p.pe_cols, start,
                               lambda t: p.f * int(t.owned.max()) <= p.acc_entries, scnn=False)
         if tilings is None:

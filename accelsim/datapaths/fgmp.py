@@ -101,8 +101,9 @@ class Mixed:
     g: float                  # NVFP4 FP32 tensor scale
     s8: float                 # FP8 tensor scale
 
-    def values(self, x: np.ndarray) -> np.ndarray:
-        return fk.fgmp_values(x, self.g, self.s8, self.high)
+    def values(self, x: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Values of the rows ``rows`` of x (only those are computed)."""
+        return fk.fgmp_values(np.ascontiguousarray(x[rows]), self.g, self.s8, self.high[rows])
 
 
 def mixed_blocks(x: np.ndarray, amax: float, weight: np.ndarray, frac: float, dynamic: bool,
@@ -132,19 +133,19 @@ class FGMP(VectorArray):
     kind = "fgmp"
     Params = FGMPParams
 
-    def quantize(self, act, wgt, trace, rows) -> Quantized:
+    def quantize(self, act, wgt, trace, rows, cols) -> Quantized:
         p = self.p
         a_ms, a_max = fk.operand_stats(act)
         w_ms, w_max = fk.operand_stats(wgt)
         a = mixed_blocks(act, a_max, w_ms, p.act_high_frac, True, p.calib_stride)
         w = mixed_blocks(wgt, w_max, a_ms, p.wgt_high_frac, b_is_activation(trace), p.calib_stride)
-        a_rows = fk.fgmp_values(np.ascontiguousarray(act[rows]), a.g, a.s8, a.high[rows])
-        return Quantized(a_rows, w.values(wgt), (a.errors, w.errors), Precisions(a.high, w.high))
+        return Quantized(a.values(act, rows), w.values(wgt, cols), (a.errors, w.errors),
+                         Precisions(a.high, w.high))
 
-    def group_cycles(self, q, windows):
+    def group_cycles(self, q, windows, filters, bricks):
         if self.p.fp4_rate == 1:
-            return super().group_cycles(q, windows)
-        kpg, nb = q.wgt.shape[:2]
+            return super().group_cycles(q, windows, filters, bricks)
+        kpg, nb = filters, bricks
         passes = grid.ceil_div(kpg, self.n_vmacs)
         edges = np.minimum(np.arange(passes + 1) * self.n_vmacs, kpg)
         all_low = np.stack([~q.info.wgt_high[lo:hi].any(axis=0) for lo, hi in zip(edges, edges[1:])])

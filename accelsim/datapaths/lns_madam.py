@@ -56,7 +56,7 @@ class LNSMadamParams(ArrayParams):
 @dataclass(frozen=True, eq=False)
 class LNSCodes:
     act: np.ndarray       # (rows, reduction) LNS codes of the windows quantized
-    wgt: np.ndarray       # (k_per_group, reduction)
+    wgt: np.ndarray       # (cols, reduction) LNS codes of the filters quantized
     act_shift: int
     wgt_shift: int
     drop: int             # low-order bin bits left out for this layer (``drop_bits``)
@@ -90,7 +90,7 @@ class LNSMadam(VectorArray):
     kind = "lns_madam"
     Params = LNSMadamParams
 
-    def quantize(self, act, wgt, trace, rows) -> Quantized:
+    def quantize(self, act, wgt, trace, rows, cols) -> Quantized:
         fmt = self.p.fmt
         sa, sw = lns.tensor_shift(act, fmt), lns.tensor_shift(wgt, fmt)
         ca, cw = flat(lns.encode(act, fmt, sa)), flat(lns.encode(wgt, fmt, sw))
@@ -99,8 +99,8 @@ class LNSMadam(VectorArray):
                                     fmt, drop)
         a_hat = lns.decode(ca, fmt, sa).reshape(act.shape)
         w_hat = lns.decode(cw, fmt, sw).reshape(wgt.shape)
-        return Quantized(a_hat[rows], w_hat, (measured(act, a_hat), measured(wgt, w_hat)),
-                         LNSCodes(ca[rows], cw, sa, sw, drop, products))
+        return Quantized(a_hat[rows], w_hat[cols], (measured(act, a_hat), measured(wgt, w_hat)),
+                         LNSCodes(ca[rows], cw[cols], sa, sw, drop, products))
 
     def binned(self, q: Quantized) -> np.ndarray:
         """Exact integer results S of the binned accumulation for the windows quantized."""

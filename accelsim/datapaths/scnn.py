@@ -6,17 +6,19 @@ tiling, ``scnn_planar``); each PE keeps its tile's non-zero activations in compr
 output channels are broadcast into every PE's weight FIFO. Per input channel, a PE multiplies every
 vector of ``i`` activation entries by every vector of ``f`` weight entries (Cartesian product,
 f x i multipliers); each product's output coordinate is computed and the product is scattered
-through an (f*i) x ``banks`` crossbar into the accumulator bank its address maps to (address =
-(filter in group, row, column) in the PE's region, bank = address mod banks). A block costs the
-largest number of products landing in one bank (at least one cycle). PEs wait for each other after
-every input channel. Kc is the number of output channels whose partial sums over the PE's region
-(its tile's outputs plus the halo its neighbours own) fit ``banks x bank_entries`` (a multiple of
-``f`` when it can be: the accumulators hold blocks of f filters, filter innermost, so the f filters
-of a weight vector meet f consecutive banks). Weights of a channel are streamed in (kernel
-position, filter) order: a weight vector is mostly f filters at one kernel position, whose
-products with distinct activations never share an output. After each
-group the accumulators (double buffered, so draining overlaps the next group) send halo partial
-sums to their owners and the owned outputs go through ReLU and compression to the OARAM.
+through an (f*i) x ``banks`` crossbar into the accumulator bank its address maps to (address = the
+partial sum's place in the PE's region, filters in blocks of f, filter innermost; bank = address
+mod banks). A block costs the largest number of products landing in one bank (at least one cycle),
+as DNNsim counts it: conflicting products are not queued across blocks. PEs wait for each other
+after every input channel. Kc is the number of output channels whose partial sums over the PE's
+region (its tile's outputs plus the halo its neighbours own) fit ``banks x bank_entries`` (a
+multiple of ``f`` when it can be: the accumulators hold blocks of f filters, filter innermost, so
+the f filters of a weight vector meet f consecutive banks). Weights of a channel are streamed in
+(kernel position, filter) order: a weight vector is mostly f filters at one kernel position, whose
+products with distinct activations never share an output (our choice; the paper's order and bank
+hash are not in the notes). After each group the accumulators (double buffered, so draining
+overlaps the next group) send halo partial sums to their owners and the owned outputs go through
+ReLU and compression to the OARAM.
 
 Strided layers: activations and weights are split by stride phase and only matching phases are
 multiplied. FC layers run as a convolution (``scnn_planar.operands``): inputs folded into
@@ -25,7 +27,8 @@ stream (f entries per cycle), as a conv engine with broadcast weights must be.
 
 Memories (the arch's buffers): ``activations`` = the PEs' IARAMs, ``outputs`` = the OARAMs,
 ``weights`` = the weight FIFOs (capacity / PEs each). A layer whose compressed input or output does
-not fit is split into bands of output rows that stream through DRAM.
+not fit is split into bands of input rows that stream through DRAM (with the partial sums of rows
+another band owns); weights stream from DRAM once per band.
 
 Approximations (stated, not hidden):
 * output sparsity is not known to a layer; its outputs are assumed to compress like its inputs
@@ -157,12 +160,13 @@ class Scnn:
 
     # -- planning -----------------------------------------------------------------------------------
     def plan(self, plane: planar.Plane, act: np.ndarray):
-        """(tilings, Kc, spill): bands so that compressed inputs and outputs fit the PEs' RAMs and a
-        region fits the accumulators; whether activations go through DRAM."""
+        """(tilings, Kc, spill, ratio): bands so that one image's compressed input and output fit
+        the PEs' RAMs and a region fits the accumulators; whether activations go through DRAM;
+        stored entries per input position (outputs are assumed to compress alike)."""
         p = self.p
         entries = p.banks * p.bank_entries
         whole = planar.plan(plane, p.pe_rows, p.pe_cols, 1, lambda t: True, scnn=True)[0]
-        stored = sum(int(self.activations(plane, a, whole)[2].sum()) for a in act)   # per image
+        stored = max(int(self.activations(plane, a, whole)[2].sum()) for a in act)   # one image
         ratio = stored / max(plane.c * plane.h * plane.w, 1)
         in_bits = stored * self.entry_bits
         out_bits = ratio * plane.k * plane.oh * plane.ow * self.entry_bits
@@ -170,7 +174,8 @@ class Scnn:
                  or out_bits > self.oaram * 8 * p.pes)
         start = 1
         if spill:
-            start = int(np.ceil(max(in_bits / (self.iaram * 8 * p.pes), out_bits / (self.oaram * 8 * p.pes), 1)))
+            start = int(np.ceil(max(in_bits / (self.iaram * 8 * p.pes),
+                                    out_bits / (self.oaram * 8 * p.pes), 1)))
         tilings = planar.plan(plane, p.pe_rows, p.pe_cols, start,
                               lambda t: t.shape[0] * t.shape[1] <= entries, scnn=True)
         if tilings is None:
@@ -212,6 +217,15 @@ class Scnn:
         rh, rw = t.shape
         return np.array([plane.c, p.pes, plane.sh * plane.sw, planar.ceil_div(plane.k, kc), rh, rw,
                          0, plane.oh, plane.ow, p.f, p.i, p.banks, min(p.f, kc)], dtype=np.int64)
+
+    @staticmethod
+    def bank_of(geom: np.ndarray, kc: int) -> np.ndarray:
+        """Bank of every accumulator address: the address modulo the banks. With the filter-blocked
+        layout this puts the f filters of a weight vector in f consecutive banks. (An XOR-folded
+        address was tried as well: per-block conflicts stay as frequent, since 16 products in 32
+        banks collide by the birthday bound unless the layout keeps them apart.)"""
+        size = planar.ceil_div(kc, int(geom[12])) * int(geom[12]) * int(geom[4] * geom[5])
+        return np.arange(size, dtype=np.int64) % int(geom[11])
 
     @staticmethod
     def offsets(kl: np.ndarray, geom: np.ndarray) -> np.ndarray:

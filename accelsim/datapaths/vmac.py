@@ -24,7 +24,8 @@ the format; workloads at 16 bits make that a fine approximation of real values. 
 are taken per group (per head of an attention matmul, each head being its own product).
 
 Approximations, stated: FP32 accumulation is taken as exact (outputs in float64); the output error
-(``fmt_out_*`` figures) is measured on ``sample_rows`` evenly spaced windows per group against the
+(``fmt_out_*`` figures) is measured on the outputs of ``sample_rows`` evenly spaced windows and
+``sample_cols`` evenly spaced filters per group against the
 exact product of the trace codes; act / weight errors are over the im2col view; lanes padded with
 zeros (channels not a multiple of V) cost like real ones.
 """
@@ -79,6 +80,7 @@ class ArrayParams:
     vmacs: int = field(default=16, metadata={"lo": 1, "hi": 1024})
     lanes: int = field(default=16, metadata={"lo": 1, "hi": 256})
     sample_rows: int = field(default=32, metadata={"lo": 1, "hi": 1 << 16})
+    sample_cols: int = field(default=256, metadata={"lo": 1, "hi": 1 << 16})
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,7 @@ class Quantized:
     """One group's operands as the datapath's arithmetic sees them (float64 values)."""
 
     act: np.ndarray                 # (len(rows), bricks, lanes): the windows asked for
-    wgt: np.ndarray                 # (k_per_group, bricks, lanes)
+    wgt: np.ndarray                 # (len(cols), bricks, lanes): the filters asked for
     errors: tuple                   # ((signal, noise) over all act elements, (signal, noise) of wgt)
     info: Any = None                # design-specific: codes, scales, block precisions, ...
 
@@ -139,7 +141,7 @@ def b_is_activation(trace) -> bool:
     return trace.layer.kind is LayerKind.MATMUL and trace.shape.groups > 1
 
 
-def sample_rows(n: int, count: int) -> np.ndarray:
+def sample(n: int, count: int) -> np.ndarray:
     """``count`` evenly spaced row indices out of ``n`` (all of them if count >= n)."""
     if count >= n:
         return np.arange(n)
@@ -225,13 +227,15 @@ class VectorArray:
         return self.p.pes * self.p.vmacs
 
     # -- what a design supplies ------------------------------------------------------------------
-    def quantize(self, act: np.ndarray, wgt: np.ndarray, trace, rows: np.ndarray) -> Quantized:
-        """The group's operands in the format: all weights, the activation windows ``rows``, and
-        the error sums over all elements of both."""
+    def quantize(self, act: np.ndarray, wgt: np.ndarray, trace, rows: np.ndarray,
+                 cols: np.ndarray) -> Quantized:
+        """The group's operands in the format: the activation windows ``rows`` and the filters
+        ``cols`` whose outputs are computed, and the error sums over all elements of both."""
         raise NotImplementedError
 
     def dot(self, q: Quantized) -> np.ndarray:
-        """(len(rows), k_per_group) outputs the arithmetic produces for the windows quantized."""
+        """(len(rows), len(cols)) outputs the arithmetic produces for the windows and filters
+        quantized."""
         return flat(q.act) @ flat(q.wgt).T
 
     def group_counts(self, q: Quantized, trace) -> dict[str, float]:
@@ -242,11 +246,10 @@ class VectorArray:
         """Design-specific figures for LayerWork.extra, from the summed counts."""
         return {}
 
-    def group_cycles(self, q: Quantized, windows: int) -> np.ndarray:
+    def group_cycles(self, q: Quantized, windows: int, filters: int, bricks: int) -> np.ndarray:
         """(filter passes, windows) cycles of one group: a brick per cycle."""
-        kpg, nb = q.wgt.shape[0], q.wgt.shape[1]
-        passes = grid.ceil_div(kpg, self.n_vmacs)
-        return np.full((passes, windows), nb, dtype=np.int64)
+        passes = grid.ceil_div(filters, self.n_vmacs)
+        return np.full((passes, windows), bricks, dtype=np.int64)
 
     def layer_actions(self, trace, counts: dict[str, float], cycles: np.ndarray) -> dict[str, float]:
         raise NotImplementedError
@@ -276,16 +279,21 @@ class VectorArray:
         errs = {name: ErrorSums() for name in ("act", "wgt", "out")}
         counts: dict[str, float] = {}
         cycles = []
+        outputs = []
         for a, w in group_operands(trace, p.lanes):
-            rows = sample_rows(a.shape[0], p.sample_rows)
-            q = self.quantize(a, w, trace, rows)
+            rows, cols = sample(a.shape[0], p.sample_rows), sample(w.shape[0], p.sample_cols)
+            q = self.quantize(a, w, trace, rows, cols)
             errs["act"].add_sums(*q.errors[0], a.size)
             errs["wgt"].add_sums(*q.errors[1], w.size)
-            ref = flat(a[rows]).astype(np.float64) @ flat(w).astype(np.float64).T
-            errs["out"].add(ref, self.dot(q))
             for key, value in self.group_counts(q, trace).items():
                 counts[key] = counts.get(key, 0.0) + value
-            cycles.append(self.group_cycles(q, a.shape[0]))
+            cycles.append(self.group_cycles(q, a.shape[0], w.shape[0], w.shape[1]))
+            outputs.append((flat(a[rows]), flat(w[cols]), q))
+        # the sampled outputs after the value passes: BLAS threads left spinning between calls
+        # would otherwise compete with the single-threaded kernels on a small machine
+        for a_rows, w, q in outputs:
+            ref = a_rows.astype(np.float64) @ w.astype(np.float64).T
+            errs["out"].add(ref, self.dot(q))
         steps = np.concatenate(cycles, axis=0)
         actions = {k: int(round(v)) for k, v in self.layer_actions(trace, counts, steps).items()}
         actions["outputs.write_bits"] = shape.windows * shape.k * self.arch.memory.output_bits
@@ -302,7 +310,7 @@ class VectorArray:
 
     def outputs(self, trace) -> np.ndarray:
         """(groups, windows, k_per_group) float64: the results this arithmetic produces."""
-        out = [self.dot(self.quantize(a, w, trace, np.arange(a.shape[0])))
+        out = [self.dot(self.quantize(a, w, trace, np.arange(a.shape[0]), np.arange(w.shape[0])))
                for a, w in group_operands(trace, self.p.lanes)]
         return np.stack(out)
 
@@ -316,18 +324,20 @@ class VMAC(VectorArray):
     def element(self) -> Element:
         return ELEMENTS[self.p.format]
 
-    def quantize(self, act, wgt, trace, rows) -> Quantized:
+    def quantize(self, act, wgt, trace, rows, cols) -> Quantized:
         el = self.element
         if el.is_float:
             a_hat, w_hat = fp_values(act, el), fp_values(wgt, el)
-            return Quantized(a_hat[rows], w_hat, (measured(act, a_hat), measured(wgt, w_hat)))
+            return Quantized(a_hat[rows], w_hat[cols], (measured(act, a_hat), measured(wgt, w_hat)))
         qa = int_tensor(act, el.bits, trace.act.signed)
         qw = (int_tensor(wgt, el.bits, trace.wgt.signed) if b_is_activation(trace)
               else int_channel(flat(wgt), el.bits))
         a_hat, w_hat = intq.dequantize(qa), intq.dequantize(qw).reshape(wgt.shape)
         w_scale = np.broadcast_to(qw.scale.reshape(-1), (wgt.shape[0],))
-        info = (qa.codes[rows], qw.codes.reshape(wgt.shape), float(qa.scale.ravel()[0]), w_scale)
-        return Quantized(a_hat[rows], w_hat, (measured(act, a_hat), measured(wgt, w_hat)), info)
+        info = (qa.codes[rows], qw.codes.reshape(wgt.shape)[cols], float(qa.scale.ravel()[0]),
+                w_scale[cols])
+        return Quantized(a_hat[rows], w_hat[cols], (measured(act, a_hat), measured(wgt, w_hat)),
+                         info)
 
     def dot(self, q):
         if q.info is None:

@@ -46,9 +46,9 @@ class VSQuantParams(ArrayParams):
 @dataclass(frozen=True, eq=False)
 class VSInfo:
     act: np.ndarray          # (rows, reduction) int64: q_a x sq_a of the windows quantized
-    wgt: np.ndarray          # (k_per_group, reduction) int64: q_w x sq_w
+    wgt: np.ndarray          # (cols, reduction) int64: q_w x sq_w of the filters quantized
     act_gamma: float
-    wgt_gamma: np.ndarray    # (k_per_group,) float64
+    wgt_gamma: np.ndarray    # (cols,) float64
 
 
 def scaled_codes(q: intq.VSQuant) -> np.ndarray:
@@ -61,7 +61,7 @@ class VSQuant(VectorArray):
     kind = "vsquant"
     Params = VSQuantParams
 
-    def quantize(self, act, wgt, trace, rows) -> Quantized:
+    def quantize(self, act, wgt, trace, rows, cols) -> Quantized:
         p = self.p
         qa = intq.quantize_vector(flat(act), p.act_bits, p.lanes, axis=-1,
                                   scale_bits=p.act_scale_bits, signed=trace.act.signed)
@@ -70,14 +70,15 @@ class VSQuant(VectorArray):
                                   scale_bits=p.wgt_scale_bits, gamma_axis=None if dynamic else 0,
                                   signed=trace.wgt.signed)
         k = wgt.shape[0]
-        info = VSInfo(scaled_codes(qa)[rows], scaled_codes(qw), float(np.ravel(qa.gamma)[0]),
-                      np.broadcast_to(np.ravel(qw.gamma), (k,)).astype(np.float64))
+        info = VSInfo(scaled_codes(qa)[rows], scaled_codes(qw)[cols], float(np.ravel(qa.gamma)[0]),
+                      np.broadcast_to(np.ravel(qw.gamma), (k,))[cols].astype(np.float64))
         a_hat = intq.dequantize(qa).reshape(act.shape)
         w_hat = intq.dequantize(qw).reshape(wgt.shape)
-        return Quantized(a_hat[rows], w_hat, (measured(act, a_hat), measured(wgt, w_hat)), info)
+        return Quantized(a_hat[rows], w_hat[cols], (measured(act, a_hat), measured(wgt, w_hat)),
+                         info)
 
     def integer_part(self, q: Quantized) -> np.ndarray:
-        """(rows, k_per_group) int64: sum over vectors of sq_a sq_w (q_a . q_w)."""
+        """(rows, cols) int64: sum over vectors of sq_a sq_w (q_a . q_w)."""
         a = q.info.act.astype(np.float64)
         return np.rint(a @ q.info.wgt.astype(np.float64).T).astype(np.int64)
 

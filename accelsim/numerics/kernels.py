@@ -232,9 +232,10 @@ def tactical_schedule_numpy(weights: np.ndarray, offsets: np.ndarray, max_skip: 
 # w_y/w_x are r // stride, s // stride of a weight; phases match, so a product lands on output
 # (a_y - w_y, a_x - w_x). The PE's accumulator holds the Kc x RH x RW partial sums of its region
 # (origin pe_y0, pe_x0) in blocks of FB filters: address = ((k // FB) * RH*RW + position) * FB +
-# k % FB, where w_off = (k // FB) * RH*RW*FB + k % FB for filter k in the group; bank = address
-# mod A. geom = [C, P, PH, G, RH, RW, OY_LO, OY_HI, OW, F, I, A, FB]: products outside output
-# rows [OY_LO, OY_HI) or columns [0, OW) are computed by the multipliers, then discarded.
+# k % FB, where w_off = (k // FB) * RH*RW*FB + k % FB for filter k in the group; an address's
+# bank is bank_of[address]. geom = [C, P, PH, G, RH, RW, OY_LO, OY_HI, OW, F, I, A, FB]: products
+# outside output rows [OY_LO, OY_HI) or columns [0, OW) are computed by the multipliers, then
+# discarded.
 @numba.njit(cache=True, inline="always")
 def _scnn_addr(ay, ax, woff, wy, wx, y0, x0, lo, hi, ow, rw, fb):
     """Accumulator address of one product in its PE (region origin y0, x0), -1 if the product
@@ -247,7 +248,7 @@ def _scnn_addr(ay, ax, woff, wy, wx, y0, x0, lo, hi, ow, rw, fb):
 
 
 @numba.njit(cache=True)
-def scnn_cycles(a_ptr, a_y, a_x, w_ptr, w_off, w_y, w_x, pe_y0, pe_x0, geom):
+def scnn_cycles(a_ptr, a_y, a_x, w_ptr, w_off, w_y, w_x, pe_y0, pe_x0, geom, bank_of):
     """Cycles of each (output-channel group, input channel) step of SCNN's PT-IS-CP-sparse loop.
 
     Each PE walks its activation vectors (I entries) and, for each, the weight vectors (F
@@ -294,7 +295,7 @@ def scnn_cycles(a_ptr, a_y, a_x, w_ptr, w_off, w_y, w_x, pe_y0, pe_x0, geom):
                                                       lo, hi, ow, rw, fb)
                                     if addr < 0:
                                         continue
-                                    b = addr % A
+                                    b = bank_of[addr]
                                     valid += 1
                                     # branch-free: a bank last touched by an earlier block restarts at 1
                                     k = count[b] * (stamp[b] == block) + 1
@@ -314,7 +315,7 @@ def scnn_cycles(a_ptr, a_y, a_x, w_ptr, w_off, w_y, w_x, pe_y0, pe_x0, geom):
     return step_max, step_sum, stats
 
 
-def scnn_cycles_numpy(a_ptr, a_y, a_x, w_ptr, w_off, w_y, w_x, pe_y0, pe_x0, geom):
+def scnn_cycles_numpy(a_ptr, a_y, a_x, w_ptr, w_off, w_y, w_x, pe_y0, pe_x0, geom, bank_of):
     """Twin of :func:`scnn_cycles`: each (step, PE, phase) as a whole products matrix, blocks
     labelled by (activation vector, weight vector), bank counts by bincount."""
     C, P, PH, G, RH, RW, lo, hi, OW, F, I, A, FB = (int(v) for v in geom)
@@ -340,7 +341,7 @@ def scnn_cycles_numpy(a_ptr, a_y, a_x, w_ptr, w_off, w_y, w_x, pe_y0, pe_x0, geo
                     nfb = -(-nw // F)
                     nblocks = -(-na // I) * nfb
                     block = (np.arange(na)[:, None] // I) * nfb + np.arange(nw)[None, :] // F
-                    counts = np.bincount((block * A + addr % A)[ok], minlength=nblocks * A)
+                    counts = np.bincount(block[ok] * A + bank_of[addr[ok]], minlength=nblocks * A)
                     cost = np.maximum(counts.reshape(nblocks, A).max(axis=1), 1)
                     pe_cycles[p] += int(cost.sum())
                     stats += [na * nw, int(ok.sum()), nblocks, int((cost - 1).sum()),

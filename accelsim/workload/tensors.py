@@ -66,11 +66,13 @@ def synthetic(rng: np.random.Generator, shape: tuple[int, ...], bits: int, value
     nz = _magnitudes(rng, values, nnz)
     nz[nz == 0] = np.float32(1e-12)
     if nnz == size:
-        x = nz
-    else:
-        x = np.zeros(size, dtype=np.float32)
-        x[_exact_mask(rng, size, nnz)] = nz
-    return quantize(x.reshape(shape), bits, values.signed, keep_nonzero=True)
+        return quantize(nz.reshape(shape), bits, values.signed, keep_nonzero=True)
+    # Only the non-zeros are quantized (zeros are exact): sparse layers cost their density.
+    mask = _exact_mask(rng, size, nnz)
+    q = quantize(nz, bits, values.signed, keep_nonzero=True)
+    codes = np.zeros(size, dtype=np.int32)
+    codes[mask] = q.codes
+    return Operand(codes.reshape(shape), q.signed, q.mse * nnz / size, q.sqnr_db)
 
 
 def quantize(x: np.ndarray, bits: int, signed: bool, keep_nonzero: bool = False) -> Operand:

@@ -107,13 +107,15 @@ def _conv(g: Graph, node):
                         "a 1-D or 2-D convolution (input N x C x H [x W])", f"input shape {x}")
     n, c = x[0], x[1]
     k, r = w[0], w[2]
+    groups = int(a.get("group", 1))
+    _check(g, node, groups >= 1 and w[1] * groups == c and k % groups == 0,
+           f"weights K x C/group x R x S for C {c} in {groups} group(s)", f"weights {tuple(w)}")
     size = list(x[2:]) + [1] * (2 - spatial)
     kernel = [r, w[3] if spatial == 2 else 1]
     strides = list(a.get("strides", [1] * spatial)) + [1] * (2 - spatial)
     dil = list(a.get("dilations", [1] * spatial)) + [1] * (2 - spatial)
     pads = _pads(a, size[:spatial], kernel[:spatial], strides, dil, spatial)
     pads += [(0, 0)] * (2 - spatial)
-    groups = int(a.get("group", 1))
     note = None
     dims, pad = [], []
     for length, kk, st, d, (lo, hi) in zip(size, kernel, strides, dil, pads):
@@ -159,6 +161,8 @@ def _gemm(g: Graph, node):
     sb = b_const.shape if b_const is not None else g.shape(node.input[1], node)
     m, k = (sa[1], sa[0]) if a.get("transA", 0) else (sa[0], sa[1])
     trans_b = a.get("transB", 0)
+    _check(g, node, len(sa) == 2 and len(sb) == 2 and (sb[1] if trans_b else sb[0]) == k,
+           f"matrices with a common inner size ({k})", f"A {sa}, B {sb}")
     n = sb[0] if trans_b else sb[1]
     if b_const is None:
         return {"name": "", "kind": "matmul", "m": m, "k": k, "n": n}, None, m * k * n, None, \
@@ -180,6 +184,7 @@ def _matmul(g: Graph, node):
     except ValueError:
         raise SpecError(g.file, f"node {node.name or 'MatMul'} (MatMul)",
                         "broadcastable batch dimensions", f"{sa} @ {sb}") from None
+    _check(g, node, sa[-1] == sb[-2], "A (..., m, k) and B (..., k, n)", f"A {sa}, B {sb}")
     m, k, n = sa[-2], sa[-1], sb[-1]
     count = int(np.prod(batch, dtype=np.int64))
     wgt, act_in = None, node.input[0]
@@ -198,6 +203,11 @@ def _matmul(g: Graph, node):
         layer["count"] = count
     out = None if wgt is None else wgt.reshape(-1, k, 1, 1)
     return layer, out, count * m * k * n, None, act_in
+
+
+def _check(g: Graph, node, ok: bool, expected: str, got: str) -> None:
+    if not ok:
+        raise SpecError(g.file, f"node {node.name or node.op_type} ({node.op_type})", expected, got)
 
 
 # -- naming, tensors, notes ---------------------------------------------------------------------
