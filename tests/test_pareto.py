@@ -59,7 +59,7 @@ def test_format_targets_are_registered_with_the_published_values():
 
 def test_area_savings_from_the_inventories():
     r = Runner()
-    four = [t for t in formats.TARGETS if t.metric.startswith("area saving vs INT8, 4b W / 4b A")][0]
+    four = [t for t in formats.TARGETS if t.metric.startswith("area saving vs INT8, W4A4")][0]
     m = four.measure(r)
     assert 0.3 < m.value < 0.6 and m.details["datapath only"] > m.value * 0.9
     bert = [t for t in formats.TARGETS if "BERT" in t.metric][0].measure(r)

@@ -32,13 +32,12 @@ def test_sampling_is_seeded(alexnet):
     assert a.cycles == b.cycles and a.cycles != c.cycles
 
 
-def test_value_independent_design_is_exact_under_sampling(alexnet):
+def test_value_independent_design_runs_in_full_under_sampling(alexnet):
     arch = accelsim.load_arch(ROOT / "arch_configs/dadn.yaml")
     layers = alexnet.select(["conv1"])
     full = accelsim.simulate(arch, layers)
     est = accelsim.simulate(arch, layers, sample=Sampling(0.2, seed=0))
-    assert est.cycles == pytest.approx(full.cycles, rel=0.005)
-    assert est.layers[0].extra["cycles_rel_stderr"] < 1e-3
+    assert est.cycles == full.cycles and "cycles_rel_stderr" not in est.layers[0].extra
 
 
 def test_cli_sample_option(run_cli):

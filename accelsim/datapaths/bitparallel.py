@@ -29,7 +29,7 @@ class BitParallelParams:
 @register
 class BitParallel:
     kind = "bitparallel"
-    samplable = True     # work depends on the im2col windows alone (engine.sampling)
+    needs_values = False   # timing depends on shapes only: simulate skips building operands
     Params = BitParallelParams
 
     def __init__(self, params: BitParallelParams, arch):

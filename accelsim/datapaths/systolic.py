@@ -81,6 +81,7 @@ def folding(windows: int, reduction: int, filters: int, rows: int, cols: int,
 class Systolic:
     kind = "systolic"
     Params = SystolicParams
+    needs_values = False   # timing depends on shapes only: simulate skips building operands
 
     def __init__(self, params: SystolicParams, arch):
         self.p = params

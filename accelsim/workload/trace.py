@@ -71,6 +71,15 @@ def build_trace(layer: Layer, workload: Workload, index: int) -> LayerTrace:
     return LayerTrace(layer, act, wgt)
 
 
+NO_VALUES = tensors.Operand(np.zeros(0, dtype=np.int32), False, float("nan"), float("nan"))
+
+
+def shape_trace(layer: Layer, workload: Workload, index: int) -> LayerTrace:
+    """A trace without operand values, for datapaths whose work depends on shapes only; its key
+    still separates shapes and precisions, so identical layers are simulated once."""
+    return LayerTrace(layer, NO_VALUES, NO_VALUES)
+
+
 def build_traces(workload: Workload) -> Iterator[LayerTrace]:
     """Traces one layer at a time, so a large network never holds all operands at once."""
     for i, layer in enumerate(workload.layers):
