@@ -101,6 +101,16 @@ def test_file_axes_set_layers_and_own_baseline(tmp_path):
         assert dict(p.values)["workload"] == p.workload.name
 
 
+def test_arch_axis_runs_and_labels_designs_by_arch(tmp_path):
+    archs = [str(ROOT / "arch_configs" / f"{n}.yaml") for n in ("stripes", "dstripes")]
+    path = write_sweep(tmp_path, {"axes": {"arch": archs}, "baseline": archs[0]})
+    run_sweep(path, tmp_path / "store", workers=1)
+    df = accelsim.load_sweep(tmp_path / "store")
+    assert sorted(df["arch"].unique()) == ["dstripes", "stripes"]
+    assert (df["design"] == df["arch"]).all()
+    assert (df.loc[df["arch"] == "stripes", "speedup"] == 1.0).all()
+
+
 def test_dotted_paths_index_lists():
     from accelsim.spec.sweep import _locate
     data = {"datapath": {"params": {"widths": [4, 8, 16]}}}

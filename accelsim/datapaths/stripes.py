@@ -59,7 +59,8 @@ class DynamicStripesParams(StripesParams):
 @register
 class Stripes:
     kind = "stripes"
-    samplable = True     # work depends on the im2col windows alone (engine.sampling)
+    samplable = True       # work depends on the im2col windows alone (engine.sampling)
+    needs_values = False   # the profiled precision, not the values, sets Stripes' time
     Params = StripesParams
 
     def __init__(self, params: StripesParams, arch):
@@ -165,6 +166,7 @@ class Stripes:
 @register
 class DynamicStripes(Stripes):
     kind = "dstripes"
+    needs_values = True
     Params = DynamicStripesParams
 
     def _group_bits(self, bricks: np.ndarray) -> np.ndarray:
