@@ -27,9 +27,13 @@ def test_notebook_runs_top_to_bottom(path, tmp_path, monkeypatch):
     client.execute()          # raises CellExecutionError, naming the cell, on any error
     figures = [cell for cell in book.cells if cell.cell_type == "code"
                and any("image/png" in out.get("data", {}) for out in cell.outputs)]
-    plot_cells = [cell for cell in book.cells if cell.cell_type == "code" and "plots." in cell.source
-                  and cell.source.strip().splitlines()[-1].startswith("plots.")]
+    # cells that end in a figure call (plots.*, or the report modules' *_figure functions)
+    plot_cells = [cell for cell in book.cells if cell.cell_type == "code"
+                  and (cell.source.strip().splitlines()[-1].startswith("plots.")
+                       or "_figure(" in cell.source.strip().splitlines()[-1])]
     assert plot_cells and len(figures) == len(plot_cells)
     assert not any(out.get("output_type") == "error" for cell in book.cells
                    for out in cell.get("outputs", []))
-    assert os.listdir(tmp_path / "store")       # the notebook wrote its results where told
+    sweeps = any("run_sweep" in cell.source for cell in book.cells)
+    store = tmp_path / "store"
+    assert (store.is_dir() and bool(os.listdir(store))) == sweeps    # sweep results went where told

@@ -25,7 +25,8 @@ so the achieved fraction varies around the target. Sensitivity-weighted clipping
 Datapath: the VMAC array of ``vmac``, V = 16 = the block. A VMAC takes one block pair per cycle,
 FP4 x FP4, FP4 x FP8 or FP8 x FP8: one FP8 x FP8 multiplier per lane, run in narrow modes for FP4
 operands (priced as the narrow multiplier: operand isolation of the unused bits); FP4 x FP4
-products are exact 7-bit fixed-point numbers and go through an integer tree, the others through a
+products are exact fixed-point numbers (quarters up to 36: a sign and 8 bits) and go through an
+integer tree, the others through a
 float tree of E5M7 adders; an FP4 block's E4M3 scale multiplies the block's dot product (for an
 FP4 x FP4 pair the two scales are multiplied first), then an FP32 accumulate; tensor scales are
 applied once per output. With ``fp4_rate: 2`` a lane pair can instead take two FP4 x FP4 block
@@ -35,8 +36,13 @@ FP4; such steps of a window are paired in any order (an upper bound on the gain)
 DRAM move 16 x 4 + 8 + 1 bits per FP4 block and 16 x 8 + 1 per FP8 block.
 
 The activation quantization unit, per run-time element: a multiply by the block's reciprocal
-scale, FP4 and FP8 conversions, the squared difference and its weighting (four multiplies), two
-adds; per block the amax compare tree, a scale computation and the threshold compare.
+scale, the E2M1 rounding, a dequantizing multiply, the squared difference and its weighting (four
+multiplies, two adds); per block the amax compare tree, a scale computation and the threshold
+compare (FP8 conversion of the chosen blocks is folded into the same multiplier).
+
+Value-level: block precisions, block-pair counts by precision, buffer and DRAM bits and (with
+``fp4_rate: 2``) cycles all come from the operands; the errors are exact over all elements, the
+output error over the sampled windows x filters (``vmac``).
 """
 from __future__ import annotations
 
@@ -197,7 +203,7 @@ class FGMP(VectorArray):
             # the same multipliers in their narrow modes: energy only, no area of their own
             "vmac.mult48": part("minifloat_mult", 0, a_man=1, b_man=3),
             "vmac.mult44": part("minifloat_mult", 0, a_man=1, b_man=1),
-            "vmac.itree": part("adder_tree", n, inputs=V, bits=8),
+            "vmac.itree": part("adder_tree", n, inputs=V, bits=9),
             "vmac.ftree": part("fp_add", n * (V - 1), exp_bits=5, man_bits=7),
             "vmac.scale": part("minifloat_mult", n, a_man=3, b_man=3),
             # FP32 dot product x an E4M3 (or E4M3 x E4M3) scale: an FP multiplier priced at the

@@ -51,7 +51,7 @@ class Axis:
 class SweepSpec:
     name: str
     file: str
-    arch: Path                       # the base arch (the first value of an ``arch`` axis wins)
+    arch: Path                       # the base arch (with an ``arch`` axis: its first value)
     workload: Path | None            # None when ``workload`` is an axis
     layers: tuple[str, ...]          # empty: every layer
     fixed: tuple[Setting, ...]       # ``set:``: settings every point shares

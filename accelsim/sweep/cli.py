@@ -33,8 +33,8 @@ def cmd_sweep(args) -> int:
         rate = report.computed / report.seconds if report.seconds else 0.0
         print(f"sweep: {report.points} points, {report.computed} computed, {report.skipped} already "
               f"in the store ({report.workers}, {report.seconds:.1f} s, {rate:.2f} points/s)")
-        print(f"layers: {report.layers_simulated} simulated, {report.layers_reused} reused "
-              f"(identical layers in a point; {report.baselines_cached} baselines from a worker's cache)")
+        print(f"layers: {report.layers_simulated} simulated, {report.layers_reused} reused (identical "
+              f"layers within a point; {report.baselines_cached} baselines from a worker's cache)")
         print(f"results: {report.store}  (accelsim.load_sweep, accelsim plot)")
     return 0
 

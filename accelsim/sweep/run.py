@@ -36,7 +36,7 @@ from accelsim.report.results import Result
 from accelsim.spec.sweep import FILE_AXES, SweepSpec, load_sweep_spec, sweep_from_dict
 from accelsim.sweep.points import Point, expand
 from accelsim.sweep.store import Store
-from accelsim.workload.trace import build_trace
+from accelsim.workload.trace import build_trace, shape_trace
 
 TRACE_BUDGET = 3 << 30       # bytes of trace arrays one worker keeps
 BASELINES_KEPT = 64
@@ -117,8 +117,9 @@ def run_point(point: Point) -> Outcome:
     _tune_allocator()
     start = time.perf_counter()
     try:
-        keys: list[str] = []
-        result = simulate(point.arch, point.workload, traces=_recording(keys))
+        built: dict[int, str] = {}
+        result = simulate(point.arch, point.workload, traces=_recording(built))
+        keys = _layer_keys(point.workload, built)
         repeats = len(keys) - len(set(keys))
         simulated, reused, cached, base = len(keys) - repeats, repeats, False, None
         if point.baseline is not None:
@@ -132,12 +133,19 @@ def run_point(point: Point) -> Outcome:
     return Outcome(point.id, frame, simulated, reused, cached, time.perf_counter() - start)
 
 
-def _recording(keys: list[str]):
+def _recording(built: dict[int, str]):
     def traces(layer, workload, index):
         trace = _TRACES(layer, workload, index)
-        keys.append(trace.key)
+        built[index] = trace.key
         return trace
     return traces
+
+
+def _layer_keys(workload, built: dict[int, str]) -> list[str]:
+    """The identity simulate gave each layer: its trace's key, or, where a value-independent
+    datapath asked for no operands, the key of the layer's shape-only trace."""
+    return [built[i] if i in built else shape_trace(layer, workload, i).key
+            for i, layer in enumerate(workload.layers)]
 
 
 def _baseline(arch, workload) -> tuple[Result, bool]:
