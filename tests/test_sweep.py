@@ -3,8 +3,6 @@ a real Dask LocalCluster, reuse counts, progress output and the CLI."""
 from __future__ import annotations
 
 import io
-import os
-import textwrap
 from pathlib import Path
 
 import numpy as np

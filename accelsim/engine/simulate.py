@@ -1,6 +1,7 @@
 """simulate(arch, workload) -> Result: datapaths count, the engine schedules, the cost model prices."""
 from __future__ import annotations
 
+import dataclasses
 from typing import Callable, Mapping
 
 from accelsim.cost import price
@@ -48,13 +49,22 @@ def simulate(arch: Arch, workload: Workload,
     node, vdd = arch.technology.node_nm, arch.technology.vdd
     area = price.area(inventory, node, vdd)
     done: dict[str, tuple] = {}
+    by_spec: dict[Layer, str] = {}      # a synthetic layer's spec fixes its operands (trace.py)
     layers = []
     for i, layer in enumerate(workload.layers):
-        # Real tensors are still read (a bad file is an input error); synthetic operands of a
-        # value-independent datapath are never drawn.
-        values = getattr(datapath, "needs_values", True) or layer.act.file or layer.wgt.file
-        trace = traces(layer, workload, i) if values else shape_trace(layer, workload, i)
-        if trace.key not in done:
+        spec = dataclasses.replace(layer, name="")
+        key = by_spec.get(spec)
+        sqnr = done[key][4] if key is not None else None
+        if key is None:
+            # Real tensors are still read (a bad file is an input error); synthetic operands of
+            # a value-independent datapath are never drawn.
+            values = getattr(datapath, "needs_values", True) or layer.act.file or layer.wgt.file
+            trace = traces(layer, workload, i) if values else shape_trace(layer, workload, i)
+            key = trace.key
+            sqnr = (trace.act.sqnr_db, trace.wgt.sqnr_db)
+            if layer.act.file is None and layer.wgt.file is None:
+                by_spec[spec] = key
+        if key not in done:
             if sample is None:
                 work, figures = datapath.run(trace), {}
             else:
@@ -68,8 +78,8 @@ def simulate(arch: Arch, workload: Workload,
             actions["dram.read_bits"] = timing.dram_bytes_read * 8
             actions["dram.write_bits"] = timing.dram_bytes_written * 8
             joules = price.energy(actions, inventory, node, vdd, timing.seconds)
-            done[trace.key] = (work, timing, joules, figures)
-        work, timing, joules, figures = done[trace.key]
+            done[key] = (work, timing, joules, figures, sqnr)
+        work, timing, joules, figures, sqnr = done[key]
         f = arch.clock.frequency_hz
         layers.append(LayerResult(
             name=layer.name, kind=layer.kind.value, macs=layer.macs,
@@ -80,7 +90,7 @@ def simulate(arch: Arch, workload: Workload,
             seconds=timing.seconds, ideal_cycles=work.ideal_cycles, potential=work.potential,
             dram_bytes=timing.dram_bytes_read + timing.dram_bytes_written,
             energy=joules, extra={**work.extra, **figures},
-            act_sqnr_db=trace.act.sqnr_db, wgt_sqnr_db=trace.wgt.sqnr_db,
+            act_sqnr_db=sqnr[0], wgt_sqnr_db=sqnr[1],
         ))
         if progress is not None:
             progress(i + 1, len(workload.layers), layer.name)

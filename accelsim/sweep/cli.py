@@ -25,10 +25,12 @@ def cmd_sweep(args) -> int:
     if args.workers is not None and args.scheduler:
         raise SpecError("--workers", "", message="not used with --scheduler (the cluster has its own)")
     bar = None if args.quiet else ProgressLine(sys.stderr)
-    report = run_sweep(args.sweep, args.output, workers=args.workers, scheduler=args.scheduler,
-                       progress=bar)
-    if bar is not None:
-        bar.close()
+    try:
+        report = run_sweep(args.sweep, args.output, workers=args.workers, scheduler=args.scheduler,
+                           progress=bar)
+    finally:
+        if bar is not None:
+            bar.close()          # an error or Ctrl-C message starts on a line of its own
     if not args.quiet:
         rate = report.computed / report.seconds if report.seconds else 0.0
         print(f"sweep: {report.points} points, {report.computed} computed, {report.skipped} already "

@@ -78,16 +78,18 @@ def synthetic(rng: np.random.Generator, shape: tuple[int, ...], bits: int, value
 def quantize(x: np.ndarray, bits: int, signed: bool, keep_nonzero: bool = False) -> Operand:
     """Symmetric max-abs quantization of float values to ``bits``-bit integer codes."""
     top = qmax(bits, signed)
-    amax = float(np.max(np.abs(x))) if x.size else 0.0
+    amax = max(float(x.max()), -float(x.min())) if x.size else 0.0
     y = x * np.asarray(top / amax if amax > 0 else 1.0, dtype=x.dtype)   # in code units
     q = np.rint(y)
     if keep_nonzero:
-        lost = (q == 0) & (x != 0)
+        lost = q == 0
+        lost &= x != 0
         q[lost] = np.sign(y[lost])
     np.clip(q, -top if signed else 0, top, out=q)
-    err = y - q
-    noise = float(np.dot(err.ravel(), err.ravel())) if x.size else 0.0
-    sig = float(np.dot(y.ravel(), y.ravel())) if x.size else 0.0
+    flat = y.ravel()
+    sig = float(np.dot(flat, flat)) if x.size else 0.0
+    flat -= q.ravel()                                   # y now holds the rounding error
+    noise = float(np.dot(flat, flat)) if x.size else 0.0
     mse = noise / x.size if x.size else 0.0
     sqnr = float("inf") if noise == 0 else 10 * np.log10(sig / noise) if sig > 0 else 0.0
     return Operand(q.astype(np.int32), signed, mse, sqnr)
