@@ -11,7 +11,7 @@ import pytest
 from accelsim.datapaths import scnn_planar as planar
 from accelsim.datapaths.scnn_sparse import best_of, encode, placeholders
 from accelsim.errors import SpecError
-from accelsim.numerics.kernels import scnn_cycles, scnn_cycles_numpy
+from accelsim.numerics.sparse_kernels import scnn_cycles, scnn_cycles_numpy
 from accelsim.report.density import crossover, density_figure, density_sweep, with_density
 from accelsim.spec.arch import arch_from_dict, load_arch
 from accelsim.spec.reader import load_yaml

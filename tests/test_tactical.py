@@ -8,7 +8,7 @@ import pytest
 
 from accelsim.datapaths import tactical_schedule as ts
 from accelsim.engine.simulate import simulate
-from accelsim.numerics import kernels
+from accelsim.numerics import sparse_kernels as kernels
 from accelsim.spec.arch import load_arch
 from accelsim.spec.workload import load_workload
 from accelsim.workload.trace import LayerTrace, build_trace

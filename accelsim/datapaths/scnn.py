@@ -49,7 +49,7 @@ from accelsim.datapaths.base import Part, part, register
 from accelsim.datapaths.scnn_sparse import encode
 from accelsim.datapaths.scnn_work import scnn_work
 from accelsim.errors import SpecError
-from accelsim.numerics.kernels import scnn_scatter
+from accelsim.numerics.sparse_kernels import scnn_scatter
 from accelsim.spec.params import ParamError
 
 

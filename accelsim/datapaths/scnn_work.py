@@ -1,4 +1,4 @@
-"""One layer on SCNN: cycles per step from ``numerics.kernels.scnn_cycles``, then drains, memory
+"""One layer on SCNN: cycles per step from ``numerics.sparse_kernels.scnn_cycles``, then drains, memory
 traffic and action counts (the organisation and its approximations are described in ``scnn``).
 
 Steps run in the order of SCNN's loop nest: for each group of the layer, image and band, for each
@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from accelsim.datapaths import scnn_planar as planar
-from accelsim.numerics.kernels import scnn_cycles
+from accelsim.numerics.sparse_kernels import scnn_cycles
 
 COUNTS = ("products", "valid", "blocks", "stall", "wfifo_entries", "halo", "drained", "iaram_reads",
           "iaram_writes", "wfifo_writes", "out_entries", "out_spilled", "pe_cycles", "step_cycles",

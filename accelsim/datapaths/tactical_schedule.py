@@ -9,7 +9,7 @@ h (rows t+1..t+h, same lane) and lookaside d (neighbouring lanes, wrapping withi
 in an L or T shape. A moved weight keeps its original (row, lane), so the hardware's per-lane
 multiplexer (one input per window position) hands it the activation it always multiplied: the
 output is unchanged. Rows left all-zero are skipped, so the schedule is shorter than the dense one.
-The greedy itself is the numba kernel ``numerics.kernels.tactical_schedule``.
+The greedy itself is the numba kernel ``numerics.sparse_kernels.tactical_schedule``.
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from accelsim.datapaths import grid
-from accelsim.numerics.kernels import tactical_schedule
+from accelsim.numerics.sparse_kernels import tactical_schedule
 
 PATTERNS = ("L", "T")
 

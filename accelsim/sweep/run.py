@@ -14,6 +14,7 @@ once; the outcome counts those reuses and the baseline reuses so the CLI can rep
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import ctypes
 import functools
 import multiprocessing
@@ -142,10 +143,22 @@ def _recording(built: dict[int, str]):
 
 
 def _layer_keys(workload, built: dict[int, str]) -> list[str]:
-    """The identity simulate gave each layer: its trace's key, or, where a value-independent
-    datapath asked for no operands, the key of the layer's shape-only trace."""
-    return [built[i] if i in built else shape_trace(layer, workload, i).key
-            for i, layer in enumerate(workload.layers)]
+    """Each layer's identity as simulate memoises it: the key of the trace it built; for a layer
+    it built none for, the identity of an earlier layer with the same spec (a synthetic layer's
+    operands follow from its spec, names aside), else the key of its shape-only trace (a
+    value-independent datapath)."""
+    keys, by_spec = [], {}
+    for i, layer in enumerate(workload.layers):
+        spec = dataclasses.replace(layer, name="")
+        if i in built:
+            key = built[i]
+        elif spec in by_spec:
+            key = by_spec[spec]
+        else:
+            key = shape_trace(layer, workload, i).key
+        by_spec.setdefault(spec, key)
+        keys.append(key)
+    return keys
 
 
 def _baseline(arch, workload) -> tuple[Result, bool]:
