@@ -91,7 +91,7 @@ def cmd_list(args) -> int:
     for kind, cls in registry().items():
         doc = (cls.__module__ and sys.modules[cls.__module__].__doc__ or "").strip().splitlines()
         print(f"  {kind:14s} {doc[0] if doc else ''}")
-    for folder in ("arch_configs", "workloads"):
+    for folder in ("arch_configs", "workloads", "arch_configs/sweeps"):
         path = _bundled(folder)
         print(f"{folder} ({path}):")
         for f in sorted(path.glob("*.yaml")):

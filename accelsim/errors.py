@@ -21,9 +21,17 @@ class SpecError(Exception):
         self.message = message
         super().__init__(self.__str__())
 
+    def __reduce__(self):
+        # Sweep workers send errors across processes: rebuild from the fields, not from args.
+        return (_rebuild, (self.file, self.key, self.expected, self.got, self.message))
+
     def __str__(self) -> str:
         where = ": ".join(p for p in (self.file, self.key) if p)
         return f"{where}: {self.message}" if where else self.message
+
+
+def _rebuild(file, key, expected, got, message) -> SpecError:
+    return SpecError(file, key, expected, got, message=message)
 
 
 def _show(value: object) -> str:

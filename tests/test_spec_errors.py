@@ -122,3 +122,10 @@ def test_derived_workload_errors(tmp_path, run_cli, root):
     _check(*run_cli("run", DADN, path), "overrides.conv9", "no layer of that name")
     path.write_text("name: d\nset: {act_bits: 8}\nlayers: []\n")
     _check(*run_cli("run", DADN, path), "set", "only allowed together with 'base'")
+
+
+def test_spec_error_survives_pickling():
+    import pickle
+    from accelsim.errors import SpecError
+    err = pickle.loads(pickle.dumps(SpecError("a.yaml", "datapath.kind", "one of x", "y")))
+    assert str(err) == "a.yaml: datapath.kind: expected one of x, got 'y'" and err.key == "datapath.kind"
