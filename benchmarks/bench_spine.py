@@ -5,7 +5,6 @@ on dadn, stripes and dstripes, plus peak memory (RSS) of the process.
 """
 from __future__ import annotations
 
-import resource
 import subprocess
 import sys
 import time

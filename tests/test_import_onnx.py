@@ -11,7 +11,7 @@ import pytest
 from onnx import TensorProto, helper, numpy_helper
 
 from accelsim.errors import SpecError
-from accelsim.spec.workload import LayerKind, load_workload
+from accelsim.spec.workload import load_workload
 from accelsim.workload.importers import save
 from accelsim.workload.importers.onnx_import import read_onnx
 from accelsim.workload.trace import build_trace

@@ -11,32 +11,19 @@ from accelsim.engine.simulate import simulate
 from accelsim.errors import SpecError
 from accelsim.numerics.bits import terms
 from accelsim.numerics.kernels import lockstep_tile_cycles, lockstep_tile_cycles_numpy
-from accelsim.spec.arch import arch_from_dict, load_arch
+from accelsim.spec.arch import arch_from_dict
 from accelsim.spec.reader import load_yaml
 from accelsim.spec.workload import LayerKind, Values, load_workload
 from accelsim.workload.trace import build_trace
+import support
+from support import cycles, tiny_traces as traces
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
 SMALL = dict(tiles=2, filters=3, windows=4, lanes=4)      # small grid: many passes and groups
 
 
 def arch(name="laconic_1k", **params):
-    a = load_arch(ROOT / f"arch_configs/{name}.yaml")
-    if params:
-        a = dataclasses.replace(a, datapath=dataclasses.replace(
-            a.datapath, params=dataclasses.replace(a.datapath.params, **params)))
-    return a
-
-
-def traces(**overrides):
-    w = load_workload(ROOT / "tests/data/tiny.yaml")
-    layers = tuple(dataclasses.replace(l, **overrides) for l in w.layers)
-    w = dataclasses.replace(w, layers=layers)
-    return [build_trace(l, w, i) for i, l in enumerate(w.layers)]
-
-
-def cycles(a, trace):
-    return int(a.build().run(trace).compute_cycles.sum())
+    return support.arch(name, **params)
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])

@@ -14,17 +14,15 @@ from accelsim.spec.arch import load_arch
 from accelsim.spec.workload import load_workload
 from accelsim.validation.registry import targets
 from accelsim.workload.trace import build_trace
+import support
+from support import cycles
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
 NETS = ("alexnet", "nin", "googlenet", "vgg_s", "vgg_m", "vgg19")
 
 
 def arch(name="loom", **params):
-    a = load_arch(ROOT / f"arch_configs/{name}.yaml")
-    if params:
-        a = dataclasses.replace(a, datapath=dataclasses.replace(
-            a.datapath, params=dataclasses.replace(a.datapath.params, **params)))
-    return a
+    return support.arch(name, **params)
 
 
 def traces(tmp_path, layers, **defaults):
@@ -34,10 +32,6 @@ def traces(tmp_path, layers, **defaults):
     path.write_text(yaml.safe_dump(doc))
     w = load_workload(path)
     return [build_trace(l, w, i) for i, l in enumerate(w.layers)]
-
-
-def cycles(a, trace):
-    return int(a.build().run(trace).compute_cycles.sum())
 
 
 def conv(name="c", c=16, size=8, k=128, kernel=3, **kw):

@@ -11,31 +11,18 @@ from accelsim.engine.simulate import simulate
 from accelsim.errors import SpecError
 from accelsim.numerics.bits import terms
 from accelsim.numerics.kernels import oneffset_rounds, oneffset_rounds_numpy
-from accelsim.spec.arch import arch_from_dict, load_arch
+from accelsim.spec.arch import arch_from_dict
 from accelsim.spec.reader import load_yaml
 from accelsim.spec.workload import LayerKind, Values, load_workload
 from accelsim.workload.trace import build_trace
+import support
+from support import cycles, tiny_traces as traces
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
 
 
 def arch(name="pragmatic", **params):
-    a = load_arch(ROOT / f"arch_configs/{name}.yaml")
-    if params:
-        a = dataclasses.replace(a, datapath=dataclasses.replace(
-            a.datapath, params=dataclasses.replace(a.datapath.params, **params)))
-    return a
-
-
-def traces(**overrides):
-    w = load_workload(ROOT / "tests/data/tiny.yaml")
-    layers = tuple(dataclasses.replace(l, **overrides) for l in w.layers)
-    w = dataclasses.replace(w, layers=layers)
-    return [build_trace(l, w, i) for i, l in enumerate(w.layers)]
-
-
-def cycles(a, trace):
-    return int(a.build().run(trace).compute_cycles.sum())
+    return support.arch(name, **params)
 
 
 def random_bricks(seed, steps=400, lanes=16, bits=16, density=0.6, signed=False):

@@ -5,30 +5,11 @@ import numpy as np
 import pytest
 
 from accelsim.numerics.bits import group_precision
-from accelsim.spec.arch import load_arch
 from accelsim.spec.workload import load_workload
 from accelsim.workload.trace import build_trace
+from support import arch, cycles, tiny_traces as traces
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
-
-
-def arch(name, **params):
-    a = load_arch(ROOT / f"arch_configs/{name}.yaml")
-    if params:
-        a = dataclasses.replace(a, datapath=dataclasses.replace(
-            a.datapath, params=dataclasses.replace(a.datapath.params, **params)))
-    return a
-
-
-def traces(**overrides):
-    w = load_workload(ROOT / "tests/data/tiny.yaml")
-    layers = [dataclasses.replace(l, **overrides) for l in w.layers]
-    w = dataclasses.replace(w, layers=tuple(layers))
-    return [build_trace(l, w, i) for i, l in enumerate(w.layers)]
-
-
-def cycles(a, trace):
-    return int(a.build().run(trace).compute_cycles.sum())
 
 
 def test_stripes_at_16_bits_does_the_baselines_work_on_conv():

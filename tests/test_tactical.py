@@ -9,9 +9,9 @@ import pytest
 from accelsim.datapaths import tactical_schedule as ts
 from accelsim.engine.simulate import simulate
 from accelsim.numerics import sparse_kernels as kernels
-from accelsim.spec.arch import load_arch
 from accelsim.spec.workload import load_workload
 from accelsim.workload.trace import LayerTrace, build_trace
+from support import arch, cycles
 
 ROOT = Path(__file__).resolve().parents[1]
 L_OFFSETS = ts.search_offsets("L", 2, 5, 16)
@@ -28,14 +28,6 @@ layers:
   - {name: fc, kind: fc, in_features: 96, out_features: 300}
   - {name: mm, kind: matmul, m: 20, k: 48, n: 24}
 """
-
-
-def arch(name, **params):
-    a = load_arch(ROOT / f"arch_configs/{name}.yaml")
-    if params:
-        a = dataclasses.replace(a, datapath=dataclasses.replace(
-            a.datapath, params=dataclasses.replace(a.datapath.params, **params)))
-    return a
 
 
 def front_end(**params):
@@ -67,10 +59,6 @@ def pruned(trace, fraction, seed=0):
     codes[order[:int(round(fraction * codes.size))]] = 0
     return LayerTrace(trace.layer, trace.act,
                       dataclasses.replace(trace.wgt, codes=codes.reshape(trace.wgt.codes.shape)))
-
-
-def cycles(a, trace):
-    return int(a.build().run(trace).compute_cycles.sum())
 
 
 def random_grid(rng, lanes=16):

@@ -1,5 +1,4 @@
 """Tartan: Stripes on conv layers, weight-serial FC layers with cascaded columns."""
-import dataclasses
 
 import numpy as np
 import pytest
@@ -12,16 +11,14 @@ from accelsim.numerics.kernels import load_stream
 from accelsim.spec.arch import load_arch
 from accelsim.spec.workload import load_workload
 from accelsim.workload.trace import build_trace
+import support
+from support import cycles
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
 
 
 def arch(name="tartan", **params):
-    a = load_arch(ROOT / f"arch_configs/{name}.yaml")
-    if params:
-        a = dataclasses.replace(a, datapath=dataclasses.replace(
-            a.datapath, params=dataclasses.replace(a.datapath.params, **params)))
-    return a
+    return support.arch(name, **params)
 
 
 def traces(tmp_path, layers, **defaults):
@@ -30,10 +27,6 @@ def traces(tmp_path, layers, **defaults):
     path.write_text(yaml.safe_dump(doc))
     w = load_workload(path)
     return [build_trace(l, w, i) for i, l in enumerate(w.layers)]
-
-
-def cycles(a, trace):
-    return int(a.build().run(trace).compute_cycles.sum())
 
 
 def fc(c=1024, k=4096, **kw):

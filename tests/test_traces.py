@@ -5,7 +5,6 @@ import numpy as np
 import pytest
 
 from accelsim.spec.workload import Shape, load_workload
-from accelsim.workload import shapes
 from accelsim.workload.trace import build_trace
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]

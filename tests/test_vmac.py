@@ -8,19 +8,12 @@ import pytest
 
 from accelsim.datapaths import vmac
 from accelsim.errors import SpecError
-from accelsim.spec.arch import arch_from_dict, load_arch
+from accelsim.spec.arch import arch_from_dict
 from accelsim.spec.workload import load_workload
 from accelsim.workload.trace import build_trace
+from support import arch
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def arch(name, **params):
-    a = load_arch(ROOT / f"arch_configs/{name}.yaml")
-    if params:
-        a = dataclasses.replace(a, datapath=dataclasses.replace(
-            a.datapath, params=dataclasses.replace(a.datapath.params, **params)))
-    return a
 
 
 def traces(bits=12, names=None):

@@ -269,7 +269,7 @@ def _notes(path: Path, model, layers, macs: int, batch: int, skipped: str, has_w
             f"{macs:,} MACs, batch {batch}. Shapes from ONNX shape inference. ")
     if has_weights:
         text += ("Weights: the model's initializers" + (f" ({folded} BatchNorm folded)" if folded
-                 else "") + f", saved in the .npz beside this file and quantized per tensor "
+                 else "") + ", saved in the .npz beside this file and quantized per tensor "
                  "(max-abs) when loaded. ")
     text += ("Activations: synthetic, relu_normal at density 0.5 after a ReLU (an assumption: "
              "half of a zero-mean pre-activation is clipped), half_normal after a Softmax, "
