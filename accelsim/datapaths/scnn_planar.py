@@ -20,14 +20,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from accelsim.datapaths.base import MAX_TILES, LayerWork, chunk_bounds
+from accelsim.datapaths.grid import ceil_div
 from accelsim.spec.workload import LayerKind, Shape
 
 
 LATENCY_SHARE = 8      # compute per engine tile, in DRAM latencies (see steps_to_work)
-
-
-def ceil_div(a, b):
-    return -(-a // b)
 
 
 @dataclass(frozen=True)
