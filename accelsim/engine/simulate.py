@@ -64,7 +64,8 @@ def simulate(arch: Arch, workload: Workload,
             sqnr = (trace.act.sqnr_db, trace.wgt.sqnr_db)
             if layer.act.file is None and layer.wgt.file is None:
                 by_spec[spec] = key
-        if key not in done:
+        reused = key in done
+        if not reused:
             if sample is None:
                 work, figures = datapath.run(trace), {}
             else:
@@ -89,7 +90,7 @@ def simulate(arch: Arch, workload: Workload,
             cycles=int(round(timing.seconds * f)),
             seconds=timing.seconds, ideal_cycles=work.ideal_cycles, potential=work.potential,
             dram_bytes=timing.dram_bytes_read + timing.dram_bytes_written,
-            energy=joules, extra={**work.extra, **figures},
+            energy=joules, extra={**work.extra, **figures}, reused=reused,
             act_sqnr_db=sqnr[0], wgt_sqnr_db=sqnr[1],
         ))
         if progress is not None:

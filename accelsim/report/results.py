@@ -25,6 +25,7 @@ class LayerResult:
     extra: Mapping[str, float] = field(default_factory=dict)
     act_sqnr_db: float = float("inf")
     wgt_sqnr_db: float = float("inf")
+    reused: bool = False             # an earlier identical layer's work was reused
 
     @property
     def joules(self) -> float:
@@ -73,7 +74,8 @@ class Result:
                    "stall_cycles": l.stall_cycles, "cycles": l.cycles, "seconds": l.seconds,
                    "ideal_cycles": l.ideal_cycles, "potential_bitops": l.potential,
                    "dram_bytes": l.dram_bytes, "energy_J": l.joules,
-                   "act_sqnr_db": l.act_sqnr_db, "wgt_sqnr_db": l.wgt_sqnr_db}
+                   "act_sqnr_db": l.act_sqnr_db, "wgt_sqnr_db": l.wgt_sqnr_db,
+                   "reused": l.reused}
             row.update({f"energy_{k}_J": v for k, v in l.energy.items()})
             row.update(dict(l.extra))
             rows.append(row)

@@ -14,7 +14,6 @@ once; the outcome counts those reuses and the baseline reuses so the CLI can rep
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import ctypes
 import functools
 import multiprocessing
@@ -37,7 +36,7 @@ from accelsim.report.results import Result
 from accelsim.spec.sweep import FILE_AXES, SweepSpec, load_sweep_spec, sweep_from_dict
 from accelsim.sweep.points import Point, expand
 from accelsim.sweep.store import Store
-from accelsim.workload.trace import build_trace, shape_trace
+from accelsim.workload.trace import build_trace
 
 TRACE_BUDGET = 3 << 30       # bytes of trace arrays one worker keeps
 BASELINES_KEPT = 64
@@ -118,47 +117,20 @@ def run_point(point: Point) -> Outcome:
     _tune_allocator()
     start = time.perf_counter()
     try:
-        built: dict[int, str] = {}
-        result = simulate(point.arch, point.workload, traces=_recording(built))
-        keys = _layer_keys(point.workload, built)
-        repeats = len(keys) - len(set(keys))
-        simulated, reused, cached, base = len(keys) - repeats, repeats, False, None
+        result = simulate(point.arch, point.workload, traces=_TRACES)
+        n = len(result.layers)
+        repeats = sum(l.reused for l in result.layers)
+        simulated, reused, cached, base = n - repeats, repeats, False, None
         if point.baseline is not None:
             base, cached = _baseline(point.baseline, point.workload)
-            simulated += 0 if cached else len(keys) - repeats
-            reused += len(keys) if cached else repeats
-        frame = point_frame(point, result, base, keys)
+            base_repeats = sum(l.reused for l in base.layers)
+            simulated += 0 if cached else n - base_repeats
+            reused += n if cached else base_repeats
+        frame = point_frame(point, result, base)
     except SpecError as err:
         return Outcome(point.id, None, 0, 0, False, time.perf_counter() - start,
                        (err.file, err.key, err.message))
     return Outcome(point.id, frame, simulated, reused, cached, time.perf_counter() - start)
-
-
-def _recording(built: dict[int, str]):
-    def traces(layer, workload, index):
-        trace = _TRACES(layer, workload, index)
-        built[index] = trace.key
-        return trace
-    return traces
-
-
-def _layer_keys(workload, built: dict[int, str]) -> list[str]:
-    """Each layer's identity as simulate memoises it: the key of the trace it built; for a layer
-    it built none for, the identity of an earlier layer with the same spec (a synthetic layer's
-    operands follow from its spec, names aside), else the key of its shape-only trace (a
-    value-independent datapath)."""
-    keys, by_spec = [], {}
-    for i, layer in enumerate(workload.layers):
-        spec = dataclasses.replace(layer, name="")
-        if i in built:
-            key = built[i]
-        elif spec in by_spec:
-            key = by_spec[spec]
-        else:
-            key = shape_trace(layer, workload, i).key
-        by_spec.setdefault(spec, key)
-        keys.append(key)
-    return keys
 
 
 def _baseline(arch, workload) -> tuple[Result, bool]:
@@ -173,7 +145,7 @@ def _baseline(arch, workload) -> tuple[Result, bool]:
     return result, False
 
 
-def point_frame(point: Point, result: Result, baseline: Result | None, keys: list[str]) -> pd.DataFrame:
+def point_frame(point: Point, result: Result, baseline: Result | None) -> pd.DataFrame:
     """The point's rows of the tidy table (see ``store.load_sweep`` for the columns)."""
     df = result.per_layer()
     front = {"point": point.id, "point_index": point.index}
@@ -183,7 +155,6 @@ def point_frame(point: Point, result: Result, baseline: Result | None, keys: lis
     for i, (col, value) in enumerate(front.items()):
         df.insert(i, col, value)
     df["datapath"] = result.datapath
-    df["reused"] = [k in keys[:i] for i, k in enumerate(keys)]
     df["area_m2"] = result.area_m2
     for comp, m2 in result.area.items():
         df[f"area_{comp}_m2"] = m2
