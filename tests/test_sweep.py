@@ -291,3 +291,27 @@ def test_progress_bar_on_a_terminal_and_lines_elsewhere():
     assert out[0].startswith("sweep: 1/4 points") and "ETA 0:00:06" in out[0]
     assert out[-1].startswith("sweep: 4/4 points")       # throttled, but the last line is kept
     assert "\r" not in plain.getvalue()
+
+
+def test_workload_keys_as_axes(tmp_path, run_cli):
+    """``workload.set.<layer key>`` sweeps a setting of every layer (precision, density, ...)."""
+    root = Path(__file__).resolve().parents[1]
+    path = tmp_path / "w.yaml"
+    path.write_text(yaml.safe_dump({
+        "name": "prec", "arch": str(root / "arch_configs/dstripes.yaml"),
+        "workload": str(root / "tests/data/tiny.yaml"), "layers": ["conv2", "fc"],
+        "set": {"workload.set.wgt_bits": 8},
+        "axes": {"workload.set.act_bits": [4, 8], "workload.set.act.density": [0.3, 0.9]}}))
+    points = expand(load_sweep_spec(path))
+    assert len(points) == 4
+    for p in points:
+        values = dict(p.values)
+        assert all(l.act_bits == values["workload.set.act_bits"] and l.wgt_bits == 8
+                   and l.act.density == values["workload.set.act.density"] for l in p.workload.layers)
+    run_sweep(path, tmp_path / "store", workers=1)
+    df = accelsim.load_sweep(tmp_path / "store")
+    by = df.groupby(["workload.set.act_bits", "workload.set.act.density"])["cycles"].sum()
+    assert by[(8, 0.9)] > by[(4, 0.9)] and by[(8, 0.9)] >= by[(8, 0.3)]
+    path.write_text(path.read_text().replace("- 8\n", "- 40\n", 1))
+    code, _, err = run_cli("sweep", path, "-o", tmp_path / "bad", "-q")
+    assert code == 2 and "axes.workload.set.act_bits" in err and "got 40" in err

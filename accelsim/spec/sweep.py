@@ -15,6 +15,7 @@ zip: [[memory.dram.type, memory.dram.bandwidth_gb_s]]   # grid mode: axes that a
 axes:
   datapath.params.group_size: [16, 32, 64]   # any arch key, by dotted path
   memory.dram.type: [DDR4, HBM2]
+  workload.set.act_bits: [4, 8]              # a setting of every layer of the workload
   workload: [../../workloads/alexnet.yaml, ../../workloads/vgg_m.yaml]   # files as an axis
   arch: [../stripes.yaml, ../dstripes.yaml]                              # so are base archs
 ```
@@ -34,8 +35,10 @@ from typing import Any
 from accelsim.errors import SpecError
 from accelsim.spec.arch import Arch, arch_from_dict, load_arch
 from accelsim.spec.reader import Reader, load_yaml
+from accelsim.spec.workload import Workload, workload_from_dict
 
 FILE_AXES = ("arch", "workload")     # axes whose values are files rather than arch keys
+WORKLOAD_KEY = "workload.set."       # axes on every layer of the workload (e.g. workload.set.act_bits)
 MODES = ("grid", "zip")
 
 Setting = tuple[str, Any]            # (dotted key, YAML scalar or tuple of scalars)
@@ -111,8 +114,8 @@ def sweep_from_dict(data: Any, file: str, folder: Path) -> SweepSpec:
         raise SpecError(file, "axes", "axes of equal length in zip mode", lengths)
     spec = SweepSpec(name, file, arch, workload, layers, fixed, baseline, baseline_set, mode, axes,
                      groups)
-    paths = [(f"axes.{a.key}", a.key) for a in axes if a.key not in FILE_AXES]
-    paths += [(f"set.{k}", k) for k, _ in fixed]
+    paths = [(f"axes.{a.key}", a.key) for a in axes if a.key not in FILE_AXES and not is_workload_key(a.key)]
+    paths += [(f"set.{k}", k) for k, _ in fixed if not is_workload_key(k)]
     own = [(f"baseline.set.{k}", k) for k, _ in baseline_set]
     for arch_file in _arch_files(spec):
         for where, key in paths + own * (baseline is None):
@@ -120,6 +123,37 @@ def sweep_from_dict(data: Any, file: str, folder: Path) -> SweepSpec:
     for where, key in own * (baseline is not None):
         _locate(_arch_data(baseline), key, file, where, baseline)
     return spec
+
+
+def is_workload_key(key: str) -> bool:
+    return key.startswith(WORKLOAD_KEY)
+
+
+def workload_settings(settings: tuple[Setting, ...]) -> tuple[tuple[Setting, ...], tuple[Setting, ...]]:
+    """(arch settings, workload settings) of a point."""
+    return (tuple(kv for kv in settings if not is_workload_key(kv[0])),
+            tuple(kv for kv in settings if is_workload_key(kv[0])))
+
+
+def workload_at(spec: SweepSpec, path: Path, settings: tuple[Setting, ...]) -> Workload:
+    """``path`` with ``workload.set.<layer key>`` settings applied to every layer (through the
+    workload's own ``base:`` / ``set:`` derivation), validated like a user's file; an invalid
+    value is reported against the sweep file and the setting's key."""
+    common: dict = {}
+    for key, value in settings:
+        node = common
+        parts = key[len(WORKLOAD_KEY):].split(".")
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = list(value) if isinstance(value, tuple) else value
+    data = {"name": path.stem, "base": str(path.resolve()), "set": common}
+    try:
+        return workload_from_dict(data, path)
+    except SpecError as err:
+        layer_key = err.key.split(".", 1)[1] if err.key.startswith("layers[") else err.key
+        match = next((k for k, _ in settings if layer_key.startswith(k[len(WORKLOAD_KEY):])), None)
+        where = f"axes.{match}" if match else "axes"
+        raise SpecError(spec.file, where, message=f"{path.name}: {err.key}: {err.message}") from None
 
 
 def _baseline(top: Reader, folder: Path) -> tuple[Path | None, tuple[Setting, ...]]:
@@ -275,6 +309,8 @@ def _edited(spec: SweepSpec, arch_file: Path, sections: list[tuple[str, tuple[Se
     where: dict[str, str] = {}
     for section, pairs in sections:
         for key, value in pairs:
+            if is_workload_key(key):
+                continue                 # applies to the workload (workload_at), not the arch
             where[key] = f"{section}.{key}"
             node, index = _locate(data, key, spec.file, where[key], arch_file)
             node[index] = list(value) if isinstance(value, tuple) else value

@@ -143,8 +143,14 @@ _LAYER_KEYS = {
 
 def load_workload(path: str | Path) -> Workload:
     path = Path(path)
+    return workload_from_dict(load_yaml(path), path)
+
+
+def workload_from_dict(data, path: Path) -> Workload:
+    """A workload from a parsed mapping; ``path`` names it in errors and anchors relative files."""
+    path = Path(path)
     file = str(path)
-    top = Reader(_derive(load_yaml(path), path), file)
+    top = Reader(_derive(data, path), file)
     name = top.string("name", path.stem)
     seed = top.integer("seed", 0, lo=0, hi=2**32 - 1)
     notes = top.string("notes", "-") if top.has("notes") else ""

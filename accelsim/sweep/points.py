@@ -15,7 +15,8 @@ from typing import Any
 
 from accelsim.errors import SpecError
 from accelsim.spec.arch import Arch
-from accelsim.spec.sweep import FILE_AXES, SweepSpec, arch_at, baseline_at
+from accelsim.spec.sweep import (FILE_AXES, SweepSpec, arch_at, baseline_at, workload_at,
+                                 workload_settings)
 from accelsim.spec.workload import Workload, load_workload
 
 
@@ -36,7 +37,8 @@ def expand(spec: SweepSpec) -> list[Point]:
     combos = (sum(parts, ()) for parts in itertools.product(*(list(zip(*(a.values for a in dim)))
                                                               for dim in dims)))
     shown = _label_keys(dims)
-    workloads: dict[Path, Workload] = {}
+    workloads: dict[tuple, Workload] = {}
+    _, fixed_work = workload_settings(spec.fixed)
     # A baseline file is one arch for every point: build it once.
     shared = baseline_at(spec, spec.arch, ()) if spec.baseline is not None else None
     points: list[Point] = []
@@ -45,10 +47,12 @@ def expand(spec: SweepSpec) -> list[Point]:
         chosen = dict(zip(keys, combo))
         arch_file = chosen.get("arch", spec.arch)
         wl_file = chosen.get("workload", spec.workload)
-        if wl_file not in workloads:
-            workloads[wl_file] = _workload(spec, wl_file)
-        workload = workloads[wl_file]
-        settings = tuple((k, v) for k, v in chosen.items() if k not in FILE_AXES)
+        settings, work_settings = workload_settings(
+            tuple((k, v) for k, v in chosen.items() if k not in FILE_AXES))
+        wl_key = (wl_file, fixed_work + work_settings)
+        if wl_key not in workloads:
+            workloads[wl_key] = _workload(spec, wl_file, fixed_work + work_settings)
+        workload = workloads[wl_key]
         arch = arch_at(spec, arch_file, settings)
         baseline = shared if spec.baseline is not None else baseline_at(spec, arch_file, settings)
         values = tuple((k, _shown(k, v, arch, workload)) for k, v in chosen.items())
@@ -61,8 +65,8 @@ def expand(spec: SweepSpec) -> list[Point]:
     return points
 
 
-def _workload(spec: SweepSpec, path: Path) -> Workload:
-    workload = load_workload(path)
+def _workload(spec: SweepSpec, path: Path, settings) -> Workload:
+    workload = workload_at(spec, path, settings) if settings else load_workload(path)
     if not spec.layers:
         return workload
     try:
