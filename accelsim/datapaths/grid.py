@@ -7,9 +7,34 @@ tiles receive the same activations, so filter passes repeat the same activation 
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import numpy as np
 
+from accelsim.spec.params import ParamError
 from accelsim.spec.workload import Shape
+
+
+@dataclass(frozen=True)
+class GridParams:
+    """The machine every DaDN-family design shares: ``tiles`` x ``filters`` units per tile, each
+    with ``windows`` columns over ``lanes`` activations, ``width``-bit weights, ``acc_bits``
+    accumulators. Designs add their own fields in a subclass."""
+
+    tiles: int = field(default=16, metadata={"lo": 1, "hi": 1024})
+    filters: int = field(default=16, metadata={"lo": 1, "hi": 4096})
+    windows: int = field(default=16, metadata={"lo": 1, "hi": 1024})
+    lanes: int = field(default=16, metadata={"lo": 1, "hi": 4096})
+    width: int = field(default=16, metadata={"lo": 1, "hi": 32})
+    acc_bits: int = field(default=32, metadata={"lo": 8, "hi": 64})
+
+
+def check_group_size(p) -> None:
+    """Run-time precision groups: ``lanes`` x a divisor of ``windows`` (whole bricks of columns)."""
+    cols, rem = divmod(p.group_size, p.lanes)
+    if rem or cols < 1 or p.windows % cols:
+        raise ParamError("group_size", f"lanes ({p.lanes}) x a divisor of windows ({p.windows})",
+                         p.group_size)
 
 
 def ceil_div(a: int, b: int) -> int:

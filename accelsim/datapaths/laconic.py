@@ -46,13 +46,7 @@ from accelsim.spec.workload import LayerKind
 
 
 @dataclass(frozen=True)
-class LaconicParams:
-    tiles: int = field(default=16, metadata={"lo": 1, "hi": 1024})
-    filters: int = field(default=16, metadata={"lo": 1, "hi": 4096})
-    windows: int = field(default=16, metadata={"lo": 1, "hi": 1024})
-    lanes: int = field(default=16, metadata={"lo": 1, "hi": 4096})
-    width: int = field(default=16, metadata={"lo": 1, "hi": 32})
-    acc_bits: int = field(default=32, metadata={"lo": 8, "hi": 64})
+class LaconicParams(grid.GridParams):
     encoding: str = field(default="booth_r4", metadata={"choices": ENCODINGS})
     weight_wires: int = field(default=1024, metadata={"lo": 1, "hi": 1 << 20})
 

@@ -52,19 +52,14 @@ from accelsim.datapaths import grid
 from accelsim.datapaths.base import LayerWork, Part, part, register, tile_work
 from accelsim.numerics.bits import exact_matmul, group_precision, serial_digits, spread_max
 from accelsim.numerics.kernels import load_stream, sync_columns
-from accelsim.spec.params import ParamError
 from accelsim.spec.workload import LayerKind
 
 
 @dataclass(frozen=True)
-class LoomParams:
+class LoomParams(grid.GridParams):
     tiles: int = field(default=1, metadata={"lo": 1, "hi": 1024})
     filters: int = field(default=128, metadata={"lo": 1, "hi": 4096})    # SIP rows per tile
-    windows: int = field(default=16, metadata={"lo": 1, "hi": 1024})     # SIP columns
-    lanes: int = field(default=16, metadata={"lo": 1, "hi": 4096})
-    width: int = field(default=16, metadata={"lo": 1, "hi": 32})
     bits: int = field(default=1, metadata={"choices": (1, 2, 4)})       # activation bits per cycle
-    acc_bits: int = field(default=32, metadata={"lo": 8, "hi": 64})
     dynamic: bool = True
     group_size: int = field(default=256, metadata={"lo": 1, "hi": 1 << 20})
     registers: int = field(default=0, metadata={"lo": 0, "hi": 1024})
@@ -72,10 +67,7 @@ class LoomParams:
     dynamic_weights: bool = False
 
     def __post_init__(self):
-        cols, rem = divmod(self.group_size, self.lanes)
-        if rem or cols < 1 or self.windows % cols:
-            raise ParamError("group_size", f"lanes ({self.lanes}) x a divisor of windows "
-                             f"({self.windows})", self.group_size)
+        grid.check_group_size(self)
 
 
 @register

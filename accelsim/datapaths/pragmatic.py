@@ -37,13 +37,7 @@ from accelsim.spec.workload import LayerKind
 
 
 @dataclass(frozen=True)
-class PragmaticParams:
-    tiles: int = field(default=16, metadata={"lo": 1, "hi": 1024})
-    filters: int = field(default=16, metadata={"lo": 1, "hi": 4096})
-    windows: int = field(default=16, metadata={"lo": 1, "hi": 1024})
-    lanes: int = field(default=16, metadata={"lo": 1, "hi": 4096})
-    width: int = field(default=16, metadata={"lo": 1, "hi": 32})
-    acc_bits: int = field(default=32, metadata={"lo": 8, "hi": 64})
+class PragmaticParams(grid.GridParams):
     first_stage_bits: int = field(default=2, metadata={"lo": 0, "hi": 5})
     registers: int = field(default=1, metadata={"lo": 0, "hi": 1024})
     booth: bool = True

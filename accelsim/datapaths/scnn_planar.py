@@ -21,7 +21,7 @@ import numpy as np
 
 from accelsim.datapaths.base import MAX_TILES, LayerWork, chunk_bounds
 from accelsim.datapaths.grid import ceil_div
-from accelsim.spec.workload import LayerKind, Shape
+from accelsim.spec.workload import LayerKind, Shape, out_size
 
 
 LATENCY_SHARE = 8      # compute per engine tile, in DRAM latencies (see steps_to_work)
@@ -44,11 +44,11 @@ class Plane:
 
     @property
     def oh(self) -> int:
-        return (self.h + 2 * self.ph - self.r) // self.sh + 1
+        return out_size(self.h, self.r, self.sh, self.ph)
 
     @property
     def ow(self) -> int:
-        return (self.w + 2 * self.pw - self.s) // self.sw + 1
+        return out_size(self.w, self.s, self.sw, self.pw)
 
 
 def conv_plane(shape: Shape) -> Plane:

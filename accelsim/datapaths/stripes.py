@@ -29,31 +29,20 @@ from accelsim.datapaths.base import (LayerWork, Part, part, register,
                                      staggered_cycles, tile_work)
 from accelsim.numerics.bits import group_precision
 from accelsim.numerics.kernels import sync_columns
-from accelsim.spec.params import ParamError
 from accelsim.spec.workload import LayerKind
 
 
-@dataclass(frozen=True)
-class StripesParams:
-    tiles: int = field(default=16, metadata={"lo": 1, "hi": 1024})
-    filters: int = field(default=16, metadata={"lo": 1, "hi": 4096})
-    windows: int = field(default=16, metadata={"lo": 1, "hi": 1024})
-    lanes: int = field(default=16, metadata={"lo": 1, "hi": 4096})
-    width: int = field(default=16, metadata={"lo": 1, "hi": 32})
-    acc_bits: int = field(default=32, metadata={"lo": 8, "hi": 64})
+StripesParams = grid.GridParams
 
 
 @dataclass(frozen=True)
-class DynamicStripesParams(StripesParams):
+class DynamicStripesParams(grid.GridParams):
     group_size: int = field(default=256, metadata={"lo": 1, "hi": 1 << 20})
     registers: int = field(default=0, metadata={"lo": 0, "hi": 1024})
     leading_only: bool = False
 
     def __post_init__(self):
-        cols, rem = divmod(self.group_size, self.lanes)
-        if rem or cols < 1 or self.windows % cols:
-            raise ParamError("group_size", f"lanes ({self.lanes}) x a divisor of windows "
-                             f"({self.windows})", self.group_size)
+        grid.check_group_size(self)
 
 
 @register

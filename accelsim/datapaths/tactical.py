@@ -57,13 +57,8 @@ GATHER_LIMIT = 1 << 22        # gathered activation values per chunk: bounds pea
 
 
 @dataclass(frozen=True)
-class TacticalParams:
-    tiles: int = field(default=16, metadata={"lo": 1, "hi": 1024})
-    filters: int = field(default=16, metadata={"lo": 1, "hi": 4096})
-    windows: int = field(default=16, metadata={"lo": 1, "hi": 1024})
-    lanes: int = field(default=16, metadata={"lo": 2, "hi": 4096})
-    width: int = field(default=16, metadata={"lo": 1, "hi": 32})
-    acc_bits: int = field(default=32, metadata={"lo": 8, "hi": 64})
+class TacticalParams(grid.GridParams):
+    lanes: int = field(default=16, metadata={"lo": 2, "hi": 4096})   # lookaside needs two
     backend: str = field(default="precision", metadata={"choices": BACKENDS})
     pattern: str = field(default="L", metadata={"choices": ts.PATTERNS})
     lookahead: int = field(default=2, metadata={"lo": 0, "hi": 16})

@@ -44,6 +44,11 @@ class Values:
         return self.dist in SIGNED_DISTS
 
 
+def out_size(size: int, kernel: int, stride: int, pad: int) -> int:
+    """Output positions of a convolution along one axis (padding on both sides)."""
+    return (size + 2 * pad - kernel) // stride + 1
+
+
 @dataclass(frozen=True)
 class Shape:
     """Loop bounds of a grouped convolution (all layer kinds map onto it)."""
@@ -63,11 +68,11 @@ class Shape:
 
     @property
     def out_h(self) -> int:
-        return (self.h + 2 * self.pad_h - self.r) // self.stride_h + 1
+        return out_size(self.h, self.r, self.stride_h, self.pad_h)
 
     @property
     def out_w(self) -> int:
-        return (self.w + 2 * self.pad_w - self.s) // self.stride_w + 1
+        return out_size(self.w, self.s, self.stride_w, self.pad_w)
 
     @property
     def c_per_group(self) -> int:
