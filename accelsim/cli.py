@@ -6,6 +6,8 @@ with status 2; a datapath that asks for a price the tables lack exits 1 with one
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import sys
 from pathlib import Path
 
@@ -89,8 +91,9 @@ def cmd_list(args) -> int:
     from accelsim.datapaths.base import registry
     print("datapath kinds:")
     for kind, cls in registry().items():
-        doc = (cls.__module__ and sys.modules[cls.__module__].__doc__ or "").strip().splitlines()
-        print(f"  {kind:14s} {doc[0] if doc else ''}")
+        doc = " ".join((sys.modules[cls.__module__].__doc__ or "").split())
+        first = re.split(r"\.\s+(?=[A-Z])", doc)[0].rstrip(".")
+        print(f"  {kind:14s} {first if len(first) <= 100 else first[:99] + '…'}")
     for folder in ("arch_configs", "workloads", "arch_configs/sweeps"):
         path = _bundled(folder)
         print(f"{folder} ({path}):")
@@ -182,6 +185,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # Output piped into e.g. `head`, which stopped reading: not an error of ours.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

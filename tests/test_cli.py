@@ -63,3 +63,11 @@ def test_every_bundled_workload_runs(run_cli, workload, tmp_path):
                            "--layers", small.name, "-o", path, "-q")
     assert code == 0, err
     assert json.loads(path.read_text())[0]["macs"] == small.macs
+
+
+def test_output_into_a_closed_pipe_is_not_a_traceback(root):
+    import subprocess
+    import sys
+    proc = subprocess.run(f"{sys.executable} -m accelsim.cli list | head -1", shell=True, cwd=root,
+                          capture_output=True, text=True)
+    assert proc.stdout.startswith("datapath kinds") and "Traceback" not in proc.stderr
