@@ -31,6 +31,8 @@ def cmd_run(args) -> int:
 
     if args.output and Path(args.output).suffix not in (".csv", ".json", ".parquet"):
         raise SpecError("--output", "", "a .csv, .json or .parquet file name", args.output)
+    if args.output and not Path(args.output).resolve().parent.is_dir():
+        raise SpecError(args.output, "", message="cannot write: its folder does not exist")
     arch = load_arch(args.arch)
     workload = load_workload(args.workload)
     base_arch = load_arch(args.baseline) if args.baseline else None
