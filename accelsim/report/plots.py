@@ -206,7 +206,9 @@ def breakdown(results, by: str = "design") -> Figure:
     names = [c[len("energy_"):-len("_J")] for c in cols]
     workloads = list(dict.fromkeys(t["workload"]))
     rows = t[by].nunique()
-    fig = Figure(figsize=(2.5 + 3.2 * len(workloads), 1.4 + 0.26 * rows), layout="constrained")
+    # Tall enough for the legend too: one small-font line per component.
+    height = max(1.4 + 0.26 * rows, 0.6 + 0.2 * len(cols))
+    fig = Figure(figsize=(2.5 + 3.2 * len(workloads), height), layout="constrained")
     axes = fig.subplots(1, len(workloads), squeeze=False, sharey=True)[0]
     for ax, wl in zip(axes, workloads):
         table = t[t["workload"] == wl].groupby(by, sort=False)[cols].mean()
@@ -225,7 +227,8 @@ def area(results, by: str = "design") -> Figure:
     _check_column(t, "area_m2", "area")
     cols = _components(t, "area_", "_m2")
     table = t.groupby(by, sort=False)[cols].first()
-    fig = Figure(figsize=(7.0, 1.4 + 0.26 * len(table)), layout="constrained")
+    fig = Figure(figsize=(7.0, max(1.4 + 0.26 * len(table), 0.6 + 0.2 * len(cols))),
+                 layout="constrained")
     ax = fig.add_subplot()
     _stacked(ax, table, cols, 1e6, [c[len("area_"):-len("_m2")] for c in cols])
     ax.set_xlabel("area (mm$^2$)")
