@@ -71,11 +71,13 @@ def _progress(done: int, total: int, name: str) -> None:
 def _write(result, comparison, path: Path) -> None:
     df = result.per_layer()
     if comparison is not None:
-        df = df.merge(comparison[["layer", "speedup", "energy_efficiency"]], on="layer", how="left")
+        df = df.merge(comparison[["layer", "baseline", "speedup", "energy_efficiency"]], on="layer",
+                      how="left")
     totals = result.totals()
     totals.insert(2, "layer", "total")
     if comparison is not None:
         total = comparison.set_index("layer").loc["total"]
+        totals["baseline"] = total["baseline"]
         totals["speedup"], totals["energy_efficiency"] = total["speedup"], total["energy_efficiency"]
     df = __import__("pandas").concat([df, totals], ignore_index=True)
     try:

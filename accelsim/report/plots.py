@@ -151,6 +151,8 @@ def _ratio_bars(t: pd.DataFrame, metric: str, name: str, by: str, title: str) ->
     legend = None if by == "design" else by
     if len(table.columns) > PAPER_STYLE_MAX:
         table, legend = table.T, None          # many designs: one row per design, bars per network
+    if len(table.columns) == 1 and legend is None:
+        title = f"{title}: {table.columns[0]}"           # one design: name it, no legend needed
     named = "baseline" in t.columns and t["baseline"].notna().any()
     fig = _grouped_bars(table, legend, f"{name} over {t['baseline'].dropna().iloc[0] if named else 'baseline'}",
                         title)
