@@ -7,40 +7,19 @@ included in the end-to-end column.
 """
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
-from pathlib import Path
+from measure import simulate_in_process
 
-ROOT = Path(__file__).resolve().parents[1]
 ARCHS = ("loom", "loom_2b", "loom_4b", "loom_base", "tartan", "tartan_2b")
 WORKLOADS = ("alexnet", "resnet50")
-
-
-def one(arch: str, workload: str) -> tuple[float, float, int, float]:
-    """(simulate seconds, process seconds, MACs, peak RSS MB) of one simulation."""
-    code = (
-        "import time, resource, accelsim\n"
-        "t = time.perf_counter()\n"
-        f"r = accelsim.simulate(accelsim.load_arch('{ROOT}/arch_configs/{arch}.yaml'), "
-        f"accelsim.load_workload('{ROOT}/workloads/{workload}.yaml'))\n"
-        "print(time.perf_counter() - t, sum(l.macs for l in r.layers), "
-        "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)\n"
-    )
-    start = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    wall = time.perf_counter() - start
-    sim, macs, rss = out.stdout.split()
-    return float(sim), wall, int(macs), float(rss)
 
 
 def main() -> None:
     print(f"{'workload':10s} {'arch':10s} {'simulate s':>10s} {'process s':>10s} {'GMAC/s sim':>11s} {'peak MB':>8s}")
     for workload in WORKLOADS:
         for arch in ARCHS:
-            sim, wall, macs, rss = one(arch, workload)
-            print(f"{workload:10s} {arch:10s} {sim:10.2f} {wall:10.2f} {macs / sim / 1e9:11.2f} {rss:8.0f}",
-                  flush=True)
+            f = simulate_in_process(arch, f"workloads/{workload}.yaml")
+            print(f"{workload:10s} {arch:10s} {f['simulate']:10.2f} {f['process']:10.2f} "
+                  f"{f['macs'] / f['simulate'] / 1e9:11.2f} {f['peak_mb']:8.0f}", flush=True)
 
 
 if __name__ == "__main__":

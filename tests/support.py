@@ -2,8 +2,10 @@
 import dataclasses
 from pathlib import Path
 
+import numpy as np
+
 from accelsim.spec.arch import load_arch
-from accelsim.spec.workload import load_workload
+from accelsim.spec.workload import Values, load_workload
 from accelsim.workload.trace import build_trace
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,3 +29,19 @@ def tiny_traces(**overrides):
     w = load_workload(ROOT / "tests/data/tiny.yaml")
     w = dataclasses.replace(w, layers=tuple(dataclasses.replace(l, **overrides) for l in w.layers))
     return [build_trace(l, w, i) for i, l in enumerate(w.layers)]
+
+
+def all_ones(act_bits: int = 8, wgt_bits: int = 8):
+    """The tiny layers without padding (a padded border brick is all zero) and with every
+    activation and weight at all ones (unsigned activations, weights -(2^(b-1) - 1)), so every
+    term count is at its maximum."""
+    w = load_workload(ROOT / "tests/data/tiny.yaml")
+    out = []
+    for i, l in enumerate(w.layers):
+        l = dataclasses.replace(l, shape=dataclasses.replace(l.shape, pad_h=0, pad_w=0),
+                                act_bits=act_bits, wgt_bits=wgt_bits, act=Values(dist="relu_normal"))
+        t = build_trace(l, w, i)
+        out.append(dataclasses.replace(
+            t, act=dataclasses.replace(t.act, codes=np.full_like(t.act.codes, (1 << act_bits) - 1)),
+            wgt=dataclasses.replace(t.wgt, codes=np.full_like(t.wgt.codes, 1 - (1 << (wgt_bits - 1))))))
+    return out

@@ -1,7 +1,6 @@
 """Laconic: the lock-step kernel and its twin, cycles against a direct count from the operands,
 the term-pair arithmetic against the exact integer result, the worst case, the weight interface,
 and the cost hooks."""
-import dataclasses
 
 import numpy as np
 import pytest
@@ -14,9 +13,8 @@ from accelsim.numerics.kernels import lockstep_tile_cycles, lockstep_tile_cycles
 from accelsim.spec.arch import arch_from_dict
 from accelsim.spec.reader import load_yaml
 from accelsim.spec.workload import LayerKind, Values, load_workload
-from accelsim.workload.trace import build_trace
 import support
-from support import cycles, tiny_traces as traces
+from support import cycles, tiny_traces as traces, all_ones
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
 SMALL = dict(tiles=2, filters=3, windows=4, lanes=4)      # small grid: many passes and groups
@@ -91,21 +89,6 @@ def test_potential_is_the_sum_of_term_pair_products():
         want = int(np.matmul(ta, tw.transpose(0, 2, 1)).sum())
         work = arch().build().run(t)
         assert work.potential == want and work.actions["lpe.lane.op"] == want
-
-
-def all_ones(bits=8):
-    """The tiny layers without padding, every operand with all bits set (unsigned activations,
-    weights -(2^(b-1) - 1)), so every binary term count is at its maximum."""
-    w = load_workload(ROOT / "tests/data/tiny.yaml")
-    out = []
-    for i, l in enumerate(w.layers):
-        l = dataclasses.replace(l, shape=dataclasses.replace(l.shape, pad_h=0, pad_w=0),
-                                act_bits=bits, wgt_bits=bits, act=Values(dist="relu_normal"))
-        t = build_trace(l, w, i)
-        out.append(dataclasses.replace(
-            t, act=dataclasses.replace(t.act, codes=np.full_like(t.act.codes, (1 << bits) - 1)),
-            wgt=dataclasses.replace(t.wgt, codes=np.full_like(t.wgt.codes, 1 - (1 << (bits - 1))))))
-    return out
 
 
 def test_never_exceeds_the_worst_case_and_all_ones_reach_it():

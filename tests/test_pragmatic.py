@@ -1,6 +1,5 @@
 """Bit-Pragmatic: the oneffset-round kernel and its twin, the first-stage limits, synchronisation,
 the term arithmetic against the exact integer result, the worst case, and the cost hooks."""
-import dataclasses
 
 import numpy as np
 import pytest
@@ -14,9 +13,8 @@ from accelsim.numerics.kernels import oneffset_rounds, oneffset_rounds_numpy
 from accelsim.spec.arch import arch_from_dict
 from accelsim.spec.reader import load_yaml
 from accelsim.spec.workload import LayerKind, Values, load_workload
-from accelsim.workload.trace import build_trace
 import support
-from support import cycles, tiny_traces as traces
+from support import cycles, tiny_traces as traces, all_ones
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
 
@@ -89,21 +87,6 @@ def test_never_exceeds_the_worst_case_and_all_ones_reach_it():
     dp = arch(booth=False).build()
     for t in all_ones():
         assert int(dp.run(t).compute_cycles.sum()) == dp.worst_case_cycles(t), t.layer.name
-
-
-def all_ones(act_bits=8, wgt_bits=8):
-    """The tiny layers without padding (a padded border brick is all zero) and with every
-    activation and weight at all ones (unsigned activations, weights -(2^(b-1) - 1))."""
-    w = load_workload(ROOT / "tests/data/tiny.yaml")
-    out = []
-    for i, l in enumerate(w.layers):
-        l = dataclasses.replace(l, shape=dataclasses.replace(l.shape, pad_h=0, pad_w=0),
-                                act_bits=act_bits, wgt_bits=wgt_bits, act=Values(dist="relu_normal"))
-        t = build_trace(l, w, i)
-        out.append(dataclasses.replace(
-            t, act=dataclasses.replace(t.act, codes=np.full_like(t.act.codes, (1 << act_bits) - 1)),
-            wgt=dataclasses.replace(t.wgt, codes=np.full_like(t.wgt.codes, 1 - (1 << (wgt_bits - 1))))))
-    return out
 
 
 def test_binary_oneffsets_are_never_slower_than_stripes():

@@ -48,23 +48,23 @@ def simulate(arch: Arch, workload: Workload,
     inventory: Mapping[str, Part] = {**datapath.inventory(), **memory_inventory(arch)}
     node, vdd = arch.technology.node_nm, arch.technology.vdd
     area = price.area(inventory, node, vdd)
-    done: dict[str, tuple] = {}
-    by_spec: dict[Layer, str] = {}      # a synthetic layer's spec fixes its operands (trace.py)
+    needs_values = getattr(datapath, "needs_values", True)
+    done: dict = {}
     layers = []
     for i, layer in enumerate(workload.layers):
-        spec = dataclasses.replace(layer, name="")
-        key = by_spec.get(spec)
-        sqnr = done[key][4] if key is not None else None
-        if key is None:
+        # A synthetic layer's operands follow from its spec (names aside, see trace.py), so the
+        # spec identifies its work without hashing operands; real tensors are identified by value.
+        synthetic = layer.act.file is None and layer.wgt.file is None
+        key = dataclasses.replace(layer, name="") if synthetic else None
+        reused = key in done
+        if not reused:
             # Real tensors are still read (a bad file is an input error); synthetic operands of
             # a value-independent datapath are never drawn.
-            values = getattr(datapath, "needs_values", True) or layer.act.file or layer.wgt.file
-            trace = traces(layer, workload, i) if values else shape_trace(layer, workload, i)
-            key = trace.key
-            sqnr = (trace.act.sqnr_db, trace.wgt.sqnr_db)
-            if layer.act.file is None and layer.wgt.file is None:
-                by_spec[spec] = key
-        reused = key in done
+            trace = (traces(layer, workload, i) if needs_values or not synthetic
+                     else shape_trace(layer, workload, i))
+            if key is None:
+                key = trace.key
+                reused = key in done
         if not reused:
             if sample is None:
                 work, figures = datapath.run(trace), {}
@@ -79,7 +79,7 @@ def simulate(arch: Arch, workload: Workload,
             actions["dram.read_bits"] = timing.dram_bytes_read * 8
             actions["dram.write_bits"] = timing.dram_bytes_written * 8
             joules = price.energy(actions, inventory, node, vdd, timing.seconds)
-            done[key] = (work, timing, joules, figures, sqnr)
+            done[key] = (work, timing, joules, figures, (trace.act.sqnr_db, trace.wgt.sqnr_db))
         work, timing, joules, figures, sqnr = done[key]
         f = arch.clock.frequency_hz
         layers.append(LayerResult(
