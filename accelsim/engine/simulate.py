@@ -9,6 +9,7 @@ from accelsim.datapaths.base import Part, part
 from accelsim.engine.pipeline import run_layer
 from accelsim.engine.sampling import Sampling, sampled_run
 from accelsim.errors import SpecError
+from accelsim.report import accesses
 from accelsim.report.results import LayerResult, Result
 from accelsim.spec.arch import Arch
 from accelsim.spec.workload import Layer, Workload
@@ -49,6 +50,7 @@ def simulate(arch: Arch, workload: Workload,
     node, vdd = arch.technology.node_nm, arch.technology.vdd
     area = price.area(inventory, node, vdd)
     needs_values = getattr(datapath, "needs_values", True)
+    roles = accesses.memory_roles(arch.memory.buffers)
     done: dict = {}
     layers = []
     for i, layer in enumerate(workload.layers):
@@ -79,8 +81,10 @@ def simulate(arch: Arch, workload: Workload,
             actions["dram.read_bits"] = timing.dram_bytes_read * 8
             actions["dram.write_bits"] = timing.dram_bytes_written * 8
             joules = price.energy(actions, inventory, node, vdd, timing.seconds)
-            done[key] = (work, timing, joules, figures, (trace.act.sqnr_db, trace.wgt.sqnr_db))
-        work, timing, joules, figures, sqnr = done[key]
+            counted = accesses.count(work.actions, work.dram_bits, timing.dram_bytes_read,
+                                     timing.dram_bytes_written, inventory, roles)
+            done[key] = (work, timing, joules, figures, (trace.act.sqnr_db, trace.wgt.sqnr_db), counted)
+        work, timing, joules, figures, sqnr, counted = done[key]
         f = arch.clock.frequency_hz
         layers.append(LayerResult(
             name=layer.name, kind=layer.kind.value, macs=layer.macs,
@@ -91,9 +95,10 @@ def simulate(arch: Arch, workload: Workload,
             seconds=timing.seconds, ideal_cycles=work.ideal_cycles, potential=work.potential,
             dram_bytes=timing.dram_bytes_read + timing.dram_bytes_written,
             energy=joules, extra={**work.extra, **figures}, reused=reused,
-            act_sqnr_db=sqnr[0], wgt_sqnr_db=sqnr[1],
+            act_sqnr_db=sqnr[0], wgt_sqnr_db=sqnr[1], accesses=counted,
         ))
         if progress is not None:
             progress(i + 1, len(workload.layers), layer.name)
     return Result(arch=arch.name, workload=workload.name, datapath=arch.datapath.kind,
-                  frequency_hz=arch.clock.frequency_hz, node_nm=node, layers=tuple(layers), area=area)
+                  frequency_hz=arch.clock.frequency_hz, node_nm=node, layers=tuple(layers), area=area,
+                  arch_file=arch.file, workload_file=workload.file)

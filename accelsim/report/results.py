@@ -41,6 +41,11 @@ class Result:
     node_nm: int
     layers: tuple[LayerResult, ...]
     area: Mapping[str, float]        # square metres by component
+    # Display names can repeat (a copied arch file, two ONNX imports of one graph): the files
+    # say which inputs a result came from.
+    arch_file: str = ""
+    workload_file: str = ""
+    notes: tuple[str, ...] = ()      # one-line warnings about the result (the CLI prints them)
 
     @property
     def cycles(self) -> int:
@@ -80,6 +85,8 @@ class Result:
             row.update(dict(l.extra))
             rows.append(row)
         df = pd.DataFrame(rows)
+        df.insert(0, "workload_file", self.workload_file)
+        df.insert(0, "arch_file", self.arch_file)
         df.insert(0, "workload", self.workload)
         df.insert(0, "arch", self.arch)
         return df
@@ -87,7 +94,8 @@ class Result:
     def totals(self) -> pd.DataFrame:
         """One row: whole-workload cycles, time, energy by component and area by component."""
         df = self.per_layer()
-        row = {"arch": self.arch, "workload": self.workload, "datapath": self.datapath,
+        row = {"arch": self.arch, "workload": self.workload, "arch_file": self.arch_file,
+               "workload_file": self.workload_file, "datapath": self.datapath,
                "node_nm": self.node_nm, "frequency_hz": self.frequency_hz}
         for col in ("macs", "compute_cycles", "stall_cycles", "cycles", "seconds", "ideal_cycles",
                     "potential_bitops", "dram_bytes", "energy_J"):

@@ -37,6 +37,7 @@ def expand(spec: SweepSpec) -> list[Point]:
     combos = (sum(parts, ()) for parts in itertools.product(*(list(zip(*(a.values for a in dim)))
                                                               for dim in dims)))
     shown = _label_keys(dims)
+    names = _file_labels(spec)
     workloads: dict[tuple, Workload] = {}
     _, fixed_work = workload_settings(spec.fixed)
     # A baseline file is one arch for every point: build it once.
@@ -55,7 +56,7 @@ def expand(spec: SweepSpec) -> list[Point]:
         workload = workloads[wl_key]
         arch = arch_at(spec, arch_file, settings)
         baseline = shared if spec.baseline is not None else baseline_at(spec, arch_file, settings)
-        values = tuple((k, _shown(k, v, arch, workload)) for k, v in chosen.items())
+        values = tuple((k, names[k][v] if k in names else _shown(k, v)) for k, v in chosen.items())
         pid = point_id(values, arch, workload, baseline)
         if pid in seen:
             raise SpecError(spec.file, "axes", message=f"points {seen[pid]} and {index} are the same "
@@ -75,12 +76,44 @@ def _workload(spec: SweepSpec, path: Path, settings) -> Workload:
         raise SpecError(spec.file, "layers", message=f"{path.name}: {err.message}") from None
 
 
-def _shown(key: str, value: Any, arch: Arch, workload: Workload) -> Any:
-    """A column-friendly form: names for file axes, text for list values."""
-    if key == "workload":
-        return workload.name
-    if key == "arch":
-        return arch.name
+def _file_labels(spec: SweepSpec) -> dict[str, dict[Path, str]]:
+    """Per file axis, the label of each file: its ``name:``, or, when two files of the axis share
+    a name (a copied arch with one value changed, two ONNX imports of one graph), every file's stem,
+    so their results are never merged under one label. Two files that share a stem too are refused:
+    a label must tell the files apart."""
+    from accelsim.spec.reader import load_yaml
+    out = {}
+    for axis in spec.axes:
+        if axis.key not in FILE_AXES:
+            continue
+        named = {}
+        for path in axis.values:
+            data = load_yaml(path)
+            name = data.get("name") if isinstance(data, dict) else None
+            named[path] = name if isinstance(name, str) and name else path.stem
+        labels = dict(named)
+        if len(set(named.values())) < len(named):
+            labels = {path: path.stem for path in axis.values}
+            if len(set(labels.values())) < len(labels):
+                a, b = _first_clash(labels)
+                raise SpecError(spec.file, f"axes.{axis.key}", message=f"{a} and {b} have the same "
+                                f"name '{named[a]}' and file stem; rename one (results are keyed "
+                                "by name)")
+        out[axis.key] = labels
+    return out
+
+
+def _first_clash(labels: dict[Path, str]) -> tuple[Path, Path]:
+    seen: dict[str, Path] = {}
+    for path, label in labels.items():
+        if label in seen:
+            return seen[label], path
+        seen[label] = path
+    raise AssertionError("no clash")
+
+
+def _shown(key: str, value: Any) -> Any:
+    """A column-friendly form: text for list values."""
     if isinstance(value, tuple):
         return "[" + ", ".join(map(str, value)) + "]"
     return value

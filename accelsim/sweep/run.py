@@ -148,8 +148,13 @@ def _baseline(arch, workload) -> tuple[Result, bool]:
 def point_frame(point: Point, result: Result, baseline: Result | None) -> pd.DataFrame:
     """The point's rows of the tidy table (see ``store.load_sweep`` for the columns)."""
     df = result.per_layer()
+    labels = dict(point.values)
+    # arch / workload axes are the result's "arch" and "workload" columns, labelled as the sweep
+    # labels them (the file stem when two files share a name); the files are in "*_file".
+    for key in FILE_AXES:
+        if key in labels:
+            df[key] = labels[key]
     front = {"point": point.id, "point_index": point.index}
-    # arch / workload axes are already the result's "arch" and "workload" (name) columns
     front.update({k: v for k, v in point.values if k not in FILE_AXES})
     front["design"] = point.design
     for i, (col, value) in enumerate(front.items()):
