@@ -50,6 +50,8 @@ def cmd_run(args) -> int:
     if base_arch is not None:
         baseline = simulate(base_arch, workload, progress=progress, sample=sample)
         comparison = result.compare(baseline)
+    for note in dict.fromkeys(result.notes + (baseline.notes if baseline is not None else ())):
+        print(f"warning: {note}", file=sys.stderr)
     if not args.quiet:
         print(text.layer_table(result, comparison))
         print()

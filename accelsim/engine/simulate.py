@@ -7,6 +7,7 @@ from typing import Callable, Mapping
 from accelsim.cost import price
 from accelsim.datapaths.base import Part, part
 from accelsim.engine.pipeline import run_layer
+from accelsim.engine.residency import check_residency
 from accelsim.engine.sampling import Sampling, sampled_run
 from accelsim.errors import SpecError
 from accelsim.report import accesses
@@ -46,6 +47,7 @@ def simulate(arch: Arch, workload: Workload,
     scale up (``engine.sampling``); the per-layer results then carry the estimate's spread."""
     datapath = arch.build()
     check_layers(arch, workload, datapath)
+    notes = check_residency(arch, workload)
     inventory: Mapping[str, Part] = {**datapath.inventory(), **memory_inventory(arch)}
     node, vdd = arch.technology.node_nm, arch.technology.vdd
     area = price.area(inventory, node, vdd)
@@ -101,4 +103,4 @@ def simulate(arch: Arch, workload: Workload,
             progress(i + 1, len(workload.layers), layer.name)
     return Result(arch=arch.name, workload=workload.name, datapath=arch.datapath.kind,
                   frequency_hz=arch.clock.frequency_hz, node_nm=node, layers=tuple(layers), area=area,
-                  arch_file=arch.file, workload_file=workload.file)
+                  arch_file=arch.file, workload_file=workload.file, notes=notes)

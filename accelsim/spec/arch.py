@@ -34,7 +34,9 @@ BUFFER_KINDS = ("sram", "edram", "regfile")
 # Where a layer's weights come from: "none" streams them from DRAM every layer; "fit" keeps them
 # on chip when they fit the weight buffer; "all" assumes the whole model is preloaded whatever its
 # size (the DaDianNao / Stripes evaluation methodology, where a multi-chip node holds the model).
-WEIGHT_RESIDENCY = ("none", "fit", "all")
+# "all" is checked against the weight buffer when a workload is simulated (a model larger than the
+# buffer is an error); "all_unchecked" states on purpose that the model is preloaded anyway.
+WEIGHT_RESIDENCY = ("none", "fit", "all", "all_unchecked")
 NODES_NM = (130, 90, 65, 45, 40, 32, 28, 22, 20, 16, 14, 12, 10, 7, 5)
 
 
@@ -70,6 +72,7 @@ class Memory:
     dram: Dram
     buffers: tuple[Buffer, ...]
     weights_resident: str = "fit"      # none | fit | all (see WEIGHT_RESIDENCY)
+    residency_checked: bool = True     # False: "all_unchecked", the model need not fit
     activations_on_chip: bool = True
     output_bits: int = 16
 
@@ -160,9 +163,12 @@ def arch_from_dict(data: Any, file: str) -> Arch:
     if not any(b.role == "weights" for b in buffers) or not any(b.role == "activations" for b in buffers):
         raise SpecError(file, bufs_r.path, "buffers for both 'weights' and 'activations'",
                         ", ".join(b.role for b in buffers) or "none")
+    residency = mem_r.choice("weights_resident", WEIGHT_RESIDENCY, "fit")
     memory = Memory(
         dram=dram, buffers=tuple(buffers),
-        weights_resident=mem_r.choice("weights_resident", WEIGHT_RESIDENCY, "fit"),
+        # Datapaths see "all" either way; only the check in engine.residency differs.
+        weights_resident="all" if residency == "all_unchecked" else residency,
+        residency_checked=residency != "all_unchecked",
         activations_on_chip=mem_r.boolean("activations_on_chip", True),
         output_bits=mem_r.integer("output_bits", 16, lo=1, hi=64),
     )
