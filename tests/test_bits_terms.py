@@ -137,3 +137,25 @@ def test_oneffsets_rebuild_the_values_lowest_first(booth):
     p = np.where(live, pos, 64 + np.arange(pos.shape[-1]))  # padding sorts after, in order
     assert np.all(np.diff(p.astype(np.int64), axis=-1) > 0)  # strictly increasing, padding last
     assert np.array_equal(live.sum(axis=-1), terms(x, "booth_r4" if booth else "binary"))
+
+
+def test_dnnsim_recoding_replaces_runs_of_three_or_more_ones():
+    from accelsim.numerics.bits import run_recoding
+    cases = {   # magnitude: (plus, minus), worked by hand from the rule in run_recoding's docstring
+        0b0111: (0b1000, 0b0001),          # a run of three: +8 -1
+        0b0110: (0b0110, 0),               # a run of two is left alone (CSD would give +8 -2)
+        0b11101: (0b100000, 0b00011),      # a one-zero gap inside a run: +32 -2 -1
+        0b1011: (0b1011, 0),               # no run of three starts at the top
+        0b111000111: (0b1000001000, 0b1000001),   # two runs: +512 -64 +8 -1
+    }
+    for m, want in cases.items():
+        got = run_recoding(np.array([m]))
+        assert (int(got[0][0]), int(got[1][0])) == want, bin(m)
+    m = np.arange(1 << 15)
+    plus, minus = run_recoding(m)
+    counts = np.bitwise_count(plus | minus)
+    assert np.array_equal(plus - minus, m) and not np.any(plus & minus)
+    assert np.all(counts <= np.bitwise_count(m) + 1)
+    # Neither radix-4 Booth nor CSD: both differ from it on many codes.
+    assert np.count_nonzero(counts != terms(m, "booth_r4")) > 1000
+    assert np.count_nonzero(counts != terms(m, "csd")) > 1000

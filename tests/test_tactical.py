@@ -195,9 +195,10 @@ def test_tclp_on_dense_weights_is_dynamic_stripes(dense, group_size, registers):
         assert cycles(p, t) == cycles(d, t), t.layer.name
 
 
-@pytest.mark.parametrize("registers,first_stage_bits,booth", [(0, 2, True), (1, 2, True), (1, 0, False)])
-def test_tcle_on_dense_weights_is_pragmatic(dense, registers, first_stage_bits, booth):
-    kw = dict(registers=registers, first_stage_bits=first_stage_bits, booth=booth)
+@pytest.mark.parametrize("registers,first_stage_bits,enc", [(0, 2, "booth_r4"), (1, 2, "dnnsim"),
+                                                            (1, 0, "binary")])
+def test_tcle_on_dense_weights_is_pragmatic(dense, registers, first_stage_bits, enc):
+    kw = dict(registers=registers, first_stage_bits=first_stage_bits, encoding=enc)
     e, pra = arch("tactical_e", **kw), arch("pragmatic", **kw)
     for t in dense:
         assert cycles(e, t) == cycles(pra, t), t.layer.name

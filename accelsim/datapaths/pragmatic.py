@@ -2,11 +2,13 @@
 
 Organisation: the Stripes machine (``tiles`` x ``filters`` x ``windows`` pragmatic inner-product
 units, PIPs, each over ``lanes`` activation/weight pairs) that feeds each lane not every bit of
-its activation but only its terms ("oneffsets": positions of the 1 bits, or with ``booth`` the
-radix-4 Booth terms, which carry a sign). Per cycle a lane takes one oneffset and shifts its full
-``width``-bit weight by it. Shifting is split in two: a per-lane first stage that reaches
-``2^first_stage_bits`` positions above the column's base, and one shared second-stage shifter per
-PIP that shifts the adder-tree sum by the base. So in each cycle the base is the lowest pending
+its activation but only its terms ("oneffsets": with ``encoding: binary`` the positions of the 1
+bits; ``booth_r4`` the radix-4 Booth terms, which carry a sign; ``csd`` the fewest signed terms;
+``dnnsim`` the run-of-ones recoding DNNsim uses for its "booth_encoding", ``bits.run_recoding``).
+Per cycle a lane takes one oneffset and shifts its full ``width``-bit weight by it. Shifting is
+split in two: a per-lane first stage that reaches ``2^first_stage_bits`` positions above the
+column's base, and one shared second-stage shifter per PIP that shifts the adder-tree sum by the
+base. So in each cycle the base is the lowest pending
 oneffset over the column's lanes, and only lanes whose next oneffset lies within the first
 stage's reach advance (``numerics.kernels.oneffset_rounds``): with a reach of all positions a step
 takes the most terms of any lane, with reach 1 the number of distinct positions in the brick.
@@ -31,7 +33,7 @@ import numpy as np
 from accelsim.datapaths import grid
 from accelsim.datapaths.base import (LayerWork, Part, part, register,
                                      staggered_cycles, tile_work)
-from accelsim.numerics.bits import bit_length, signed_terms
+from accelsim.numerics.bits import ENCODINGS, bit_length, signed_terms
 from accelsim.numerics.kernels import oneffset_rounds, sync_columns
 from accelsim.spec.workload import LayerKind
 
@@ -40,19 +42,19 @@ from accelsim.spec.workload import LayerKind
 class PragmaticParams(grid.GridParams):
     first_stage_bits: int = field(default=2, metadata={"lo": 0, "hi": 5})
     registers: int = field(default=1, metadata={"lo": 0, "hi": 1024})
-    booth: bool = True
+    encoding: str = field(default="booth_r4", metadata={"choices": ENCODINGS})
 
 
-def term_masks(values: np.ndarray, booth: bool) -> np.ndarray:
+def term_masks(values: np.ndarray, enc: str) -> np.ndarray:
     """Each value's oneffsets as a bit mask (bit i set = a term at position i, either sign)."""
-    plus, minus = signed_terms(values, "booth_r4" if booth else "binary")
+    plus, minus = signed_terms(values, enc)
     return plus | minus
 
 
-def pragmatic_step_cycles(bricks: np.ndarray, first_stage_bits: int, booth: bool) -> np.ndarray:
+def pragmatic_step_cycles(bricks: np.ndarray, first_stage_bits: int, enc: str) -> np.ndarray:
     """Cycles a Pragmatic column spends on each step: ``bricks`` (..., lanes) activation values
     -> (...) cycles (at least 1), from the oneffsets of the real values."""
-    return _rounds(term_masks(np.asarray(bricks), booth), first_stage_bits)
+    return _rounds(term_masks(np.asarray(bricks), enc), first_stage_bits)
 
 
 def _rounds(masks: np.ndarray, first_stage_bits: int) -> np.ndarray:
@@ -61,10 +63,12 @@ def _rounds(masks: np.ndarray, first_stage_bits: int) -> np.ndarray:
     return oneffset_rounds(flat, 1 << first_stage_bits).reshape(masks.shape[:-1])
 
 
-def term_positions(bits: int, booth: bool, signed: bool) -> int:
-    """Positions a ``bits``-bit code's oneffsets can take: 0..bits-1, and one more for the top
-    Booth term of an unsigned code (bits + 1 two's-complement bits)."""
-    return bits + 1 if booth and not signed else bits
+def term_positions(bits: int, enc: str, signed: bool) -> int:
+    """Positions a ``bits``-bit code's oneffsets can take: 0..bits-1 for binary; the signed-digit
+    encodings may carry one position above the magnitude's top bit."""
+    if enc == "binary":
+        return bits
+    return bits if signed and enc == "booth_r4" else bits + 1
 
 
 def generator_gates(enc: str, width: int) -> int:
@@ -73,7 +77,8 @@ def generator_gates(enc: str, width: int) -> int:
     bit) plus a priority encoder that emits and clears the lowest pending term (~2 gates per
     position). Our estimate, not a synthesised figure."""
     positions = width + 1
-    recoder = {"binary": width, "booth_r4": 3 * (width // 2 + 1), "csd": 6 * positions}[enc]
+    recoder = {"binary": width, "booth_r4": 3 * (width // 2 + 1), "csd": 6 * positions,
+               "dnnsim": 5 * positions}[enc]     # dnnsim: a 3-bit window and one run-state bit
     return recoder + 2 * positions
 
 
@@ -89,7 +94,7 @@ class Pragmatic:
 
     @property
     def enc(self) -> str:
-        return "booth_r4" if self.p.booth else "binary"
+        return self.p.encoding
 
     def limits(self) -> tuple[int, int]:
         return self.p.width, self.p.width
@@ -157,7 +162,7 @@ class Pragmatic:
         precision has (the base rises by at least one position a cycle): all ones at every bit
         for binary oneffsets. ``run`` never exceeds it."""
         p, shape = self.p, trace.shape
-        worst = term_positions(trace.layer.act_bits, p.booth, trace.act.signed)
+        worst = term_positions(trace.layer.act_bits, p.encoding, trace.act.signed)
         passes = grid.passes(shape, p.tiles * p.filters)
         nb = grid.bricks(shape, p.lanes)
         if trace.layer.kind is LayerKind.FC:

@@ -12,7 +12,7 @@ Back-ends, chosen by ``backend``:
   zeros trimmed, ``numerics.bits.group_precision``; groups of ``group_size`` as in DStripes).
 * ``essential`` (TCLe): Pragmatic serial units; a column's step takes the oneffset rounds of
   those activations (Pragmatic's rule, ``numerics.kernels.oneffset_rounds``: ``first_stage_bits``
-  of per-lane reach, ``booth`` recoding).
+  of per-lane reach, ``encoding`` of the terms as in ``pragmatic``).
 
 Timing. Each tile walks its own schedule (its filters differ) over the same windows, ``windows``
 columns at a time; the columns of all tiles keep in step through ``registers`` run-ahead registers
@@ -47,7 +47,7 @@ from accelsim.datapaths import grid
 from accelsim.datapaths import tactical_schedule as ts
 from accelsim.datapaths.base import LayerWork, Part, part, register, staggered_cycles, tile_work
 from accelsim.datapaths.pragmatic import generator_gates
-from accelsim.numerics.bits import bit_length, group_precision, signed_terms
+from accelsim.numerics.bits import ENCODINGS, bit_length, group_precision, signed_terms
 from accelsim.numerics.kernels import oneffset_rounds, sync_columns
 from accelsim.spec.params import ParamError
 from accelsim.spec.workload import LayerKind
@@ -67,7 +67,7 @@ class TacticalParams(grid.GridParams):
     registers: int = field(default=0, metadata={"lo": 0, "hi": 1024})
     leading_only: bool = False                                                # precision back-end
     first_stage_bits: int = field(default=2, metadata={"lo": 0, "hi": 5})    # essential back-end
-    booth: bool = True                                                        # essential back-end
+    encoding: str = field(default="booth_r4", metadata={"choices": ENCODINGS})  # essential back-end
 
     def __post_init__(self):
         if self.lookaside >= self.lanes:
@@ -133,7 +133,7 @@ class Tactical:
         terms = np.zeros((2, acts.shape[1]), dtype=np.int64)
         chunk = max(1, GATHER_LIMIT // acts.shape[1])
         for i in range(0, acts.shape[0], chunk):
-            plus, minus = signed_terms(acts[i:i + chunk], "booth_r4" if self.p.booth else "binary")
+            plus, minus = signed_terms(acts[i:i + chunk], self.p.encoding)
             masks[i:i + chunk] = plus | minus
             terms[0] += np.bitwise_count(plus | minus).sum(axis=0, dtype=np.int64)
             terms[1] += np.bitwise_count(minus).sum(axis=0, dtype=np.int64)
@@ -310,7 +310,7 @@ class Tactical:
             inv["detect"] = part("bitwise", p.tiles * p.windows,
                                  bits=(p.lookahead + 1) * p.lanes * p.width)
         else:
-            enc = "booth_r4" if p.booth else "binary"
+            enc = p.encoding
             reach = 1 << p.first_stage_bits
             lane_bits = p.width + reach                # weight shifted by the first stage, + sign
             gens = entries * p.lanes                   # one per activation-buffer entry

@@ -84,7 +84,7 @@ def exact_matmul(a: np.ndarray, rows: np.ndarray) -> np.ndarray:
 
 
 # -- signed-digit terms (costs.md sec. 4.6): what Pragmatic and Laconic process one at a time -----
-ENCODINGS = ("binary", "booth_r4", "csd")
+ENCODINGS = ("binary", "booth_r4", "csd", "dnnsim")
 _EVEN = np.int64(0x5555_5555_5555_5555)      # bit positions 0, 2, 4, ...
 _ODD = ~_EVEN                                  # bit positions 1, 3, 5, ...
 
@@ -110,6 +110,8 @@ def signed_terms(x: np.ndarray, enc: str = "binary") -> tuple[np.ndarray, np.nda
     * ``booth_r4``: modified (radix-4) Booth digits of the two's-complement x; digit +-1 at 4^j
       is the term +-2^(2j), digit +-2 the term +-2^(2j+1). Can exceed popcount (2 = 4 - 2).
     * ``csd``: the non-adjacent form, the signed-digit form with the fewest terms.
+    * ``dnnsim``: the run-of-ones recoding of DNNsim's "booth_encoding" option (``run_recoding``),
+      which is neither radix-4 Booth nor CSD; the sign of x applies to the recoded magnitude.
     Valid for |x| < 2^61.
     """
     x = np.asarray(x)
@@ -139,7 +141,42 @@ def _signed_terms(x: np.ndarray, enc: str) -> tuple[np.ndarray, np.ndarray]:
         p, m = three & edge, half & edge
         neg = x < 0
         return np.where(neg, m, p), np.where(neg, p, m)
+    if enc == "dnnsim":
+        p, m = run_recoding(np.abs(x))
+        neg = x < 0
+        return np.where(neg, m, p), np.where(neg, p, m)
     raise ValueError(f"unknown encoding {enc!r} (known: {', '.join(ENCODINGS)})")
+
+
+def run_recoding(mag: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(plus, minus) masks of non-negative integers as DNNsim's term tables recode them (its
+    ``booth_encoding`` switch for Pragmatic / Bit-Tactical / Laconic; isakedo/DNNsim, core Utils).
+
+    A scan from the most significant bit down looks at each bit and the two below it. Outside a
+    run, a one is kept as a positive term unless it starts a run of three or more ones: then the
+    run becomes +2^(top+1) and the scan enters "run" mode. In run mode ones cost nothing; a zero
+    followed by a one is a negative term (the run goes on); a one followed by two zeros closes the
+    run with a negative term at that one. So 0111 -> 1000 - 0001, 0110 stays two terms, and
+    11101 -> 100000 - 00010 - 00001. The result is exact (plus - minus == mag) and never has
+    more terms than popcount + 1; unlike radix-4 Booth it has no digit boundaries, and unlike
+    CSD a run of two ones is left as is."""
+    m = np.asarray(mag, dtype=np.int64)
+    top = int(bit_length(m.max(initial=0)))
+    plus, minus = np.zeros_like(m), np.zeros_like(m)
+    in_run = np.zeros(m.shape, dtype=bool)
+    for j in range(top, -1, -1):
+        b0 = (m >> j) & 1
+        b1 = (m >> (j - 1)) & 1 if j >= 1 else np.zeros_like(m)
+        b2 = (m >> (j - 2)) & 1 if j >= 2 else np.zeros_like(m)
+        bit = np.int64(1) << j
+        starts = ~in_run & (b0 == 1) & (b1 == 1) & (b2 == 1)
+        keeps = ~in_run & (b0 == 1) & ~starts
+        gap = in_run & (b0 == 0) & (b1 == 1)             # a zero inside a run
+        closes = in_run & (b0 == 1) & (b1 == 0) & (b2 == 0)
+        plus |= np.where(starts, bit << 1, 0) | np.where(keeps, bit, 0)
+        minus |= np.where(gap | closes, bit, 0)
+        in_run = (in_run | starts) & ~closes
+    return plus, minus
 
 
 def terms(x: np.ndarray, enc: str = "binary") -> np.ndarray:
@@ -165,6 +202,12 @@ def max_terms(bits: int, enc: str, signed: bool) -> int:
     if enc == "csd":
         m = bits - 1 if signed else bits          # magnitude bits (-2^(b-1) is one term)
         return (m + 2) // 2                       # ceil((m + 1) / 2)
+    if enc == "dnnsim":
+        # No closed form: the recoding has a state bit; evaluate every code (bits <= 20).
+        if bits > 20:
+            raise ValueError("max_terms for the dnnsim recoding is evaluated for at most 20 bits")
+        codes = np.arange(-(1 << (bits - 1)), 1 << (bits - 1)) if signed else np.arange(1 << bits)
+        return int(terms(codes, enc).max())
     raise ValueError(f"unknown encoding {enc!r} (known: {', '.join(ENCODINGS)})")
 
 
