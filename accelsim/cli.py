@@ -50,7 +50,11 @@ def cmd_run(args) -> int:
     if base_arch is not None:
         baseline = simulate(base_arch, workload, progress=progress, sample=sample)
         comparison = result.compare(baseline)
-    for note in dict.fromkeys(result.notes + (baseline.notes if baseline is not None else ())):
+    notes = result.notes + (baseline.notes if baseline is not None else ())
+    if baseline is not None:
+        from accelsim.report.compare import mismatch
+        notes += (mismatch(result, baseline),) if mismatch(result, baseline) else ()
+    for note in dict.fromkeys(notes):
         print(f"warning: {note}", file=sys.stderr)
     if not args.quiet:
         print(text.layer_table(result, comparison))
@@ -73,13 +77,16 @@ def _progress(done: int, total: int, name: str) -> None:
 def _write(result, comparison, path: Path) -> None:
     df = result.per_layer()
     if comparison is not None:
-        df = df.merge(comparison[["layer", "baseline", "speedup", "energy_efficiency"]], on="layer",
-                      how="left")
+        df = df.merge(comparison[["layer", "node_nm", "frequency_hz", "baseline", "baseline_node_nm",
+                                  "baseline_frequency_hz", "speedup", "energy_efficiency"]],
+                      on="layer", how="left")
     totals = result.totals()
     totals.insert(2, "layer", "total")
     if comparison is not None:
         total = comparison.set_index("layer").loc["total"]
         totals["baseline"] = total["baseline"]
+        totals["baseline_node_nm"] = total["baseline_node_nm"]
+        totals["baseline_frequency_hz"] = total["baseline_frequency_hz"]
         totals["speedup"], totals["energy_efficiency"] = total["speedup"], total["energy_efficiency"]
     df = __import__("pandas").concat([df, totals], ignore_index=True)
     try:

@@ -25,6 +25,23 @@ def compare(result, baseline) -> pd.DataFrame:
     rows.append({"layer": "total", "speedup": t_b / t_m, "energy_efficiency": e_b / e_m})
     df = pd.DataFrame(rows)
     df["area_ratio"] = result.area_m2 / baseline.area_m2
+    # Ratios across technology nodes or clocks mix process and design: carry both sides.
+    df["node_nm"], df["baseline_node_nm"] = result.node_nm, baseline.node_nm
+    df["frequency_hz"], df["baseline_frequency_hz"] = result.frequency_hz, baseline.frequency_hz
     df.insert(0, "baseline", baseline.arch)
     df.insert(0, "arch", result.arch)
     return df
+
+
+def mismatch(result, baseline) -> str | None:
+    """A one-line warning when ``result`` and ``baseline`` differ in technology node or clock
+    (their ratios then measure the process or the clock as much as the design), else None."""
+    diffs = []
+    if result.node_nm != baseline.node_nm:
+        diffs.append(f"{result.node_nm} nm vs {baseline.node_nm} nm")
+    if result.frequency_hz != baseline.frequency_hz:
+        diffs.append(f"{result.frequency_hz / 1e6:g} MHz vs {baseline.frequency_hz / 1e6:g} MHz")
+    if not diffs:
+        return None
+    return (f"{result.arch} and its baseline {baseline.arch} differ in {' and '.join(diffs)}; "
+            "speedup, energy and area ratios include that difference")

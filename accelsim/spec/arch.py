@@ -37,7 +37,21 @@ BUFFER_KINDS = ("sram", "edram", "regfile")
 # "all" is checked against the weight buffer when a workload is simulated (a model larger than the
 # buffer is an error); "all_unchecked" states on purpose that the model is preloaded anyway.
 WEIGHT_RESIDENCY = ("none", "fit", "all", "all_unchecked")
-NODES_NM = (130, 90, 65, 45, 40, 32, 28, 22, 20, 16, 14, 12, 10, 7, 5)
+
+
+def supported_nodes() -> tuple[int, ...]:
+    """Technology nodes the cost model can price: the nodes of its area-scaling table whose
+    energy and area factors both resolve. Derived from the cost data, so a node added there is
+    accepted here and a node it cannot price is refused at load time, naming the key."""
+    from accelsim.cost import scaling, tables
+    nodes = []
+    for n in sorted({int(float(k)) for k in tables.value("area_from_45")}, reverse=True):
+        try:
+            scaling.area_factor(n), scaling.energy_factor(n)
+        except tables.MissingPrice:
+            continue
+        nodes.append(n)
+    return tuple(nodes)
 
 
 @dataclass(frozen=True)
@@ -129,8 +143,9 @@ def arch_from_dict(data: Any, file: str) -> Arch:
 
     tech_r = top.sub("technology")
     node = tech_r.integer("node_nm")
-    if node not in NODES_NM:
-        raise tech_r.error("node_nm", "one of " + ", ".join(map(str, NODES_NM)), node)
+    nodes = supported_nodes()
+    if node not in nodes:
+        raise tech_r.error("node_nm", "a node the cost model prices, one of " + ", ".join(map(str, nodes)), node)
     tech = Technology(node, tech_r.number("vdd", 0.9, lo=0.4, hi=1.5))
     tech_r.done()
 

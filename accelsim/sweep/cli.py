@@ -31,6 +31,8 @@ def cmd_sweep(args) -> int:
     finally:
         if bar is not None:
             bar.close()          # an error or Ctrl-C message starts on a line of its own
+    for note in report.notes:
+        print(f"warning: {note}", file=sys.stderr)
     if not args.quiet:
         rate = report.computed / report.seconds if report.seconds else 0.0
         print(f"sweep: {report.points} points, {report.computed} computed, {report.skipped} already "

@@ -160,6 +160,7 @@ def point_frame(point: Point, result: Result, baseline: Result | None) -> pd.Dat
     for i, (col, value) in enumerate(front.items()):
         df.insert(i, col, value)
     df["datapath"] = result.datapath
+    df["node_nm"], df["frequency_hz"] = result.node_nm, result.frequency_hz
     df["area_m2"] = result.area_m2
     for comp, m2 in result.area.items():
         df[f"area_{comp}_m2"] = m2
@@ -167,6 +168,7 @@ def point_frame(point: Point, result: Result, baseline: Result | None) -> pd.Dat
         by_name = {l.name: l for l in baseline.layers}
         base = [by_name[name] for name in df["layer"]]
         df["baseline"] = baseline.arch
+        df["baseline_node_nm"], df["baseline_frequency_hz"] = baseline.node_nm, baseline.frequency_hz
         df["baseline_cycles"] = [l.cycles for l in base]
         df["baseline_seconds"] = [l.seconds for l in base]
         df["baseline_energy_J"] = [l.joules for l in base]
@@ -251,6 +253,7 @@ class SweepReport:
     layers_reused: int
     baselines_cached: int
     workers: str
+    notes: tuple[str, ...] = ()      # one-line warnings (comparisons across nodes or clocks)
 
 
 def run_sweep(spec: SweepSpec | str | Path | Mapping, store: str | Path | None = None, *,
@@ -293,4 +296,20 @@ def run_sweep(spec: SweepSpec | str | Path | Mapping, store: str | Path | None =
                 progress(Progress(done, len(todo), len(points) - len(todo),
                                   time.perf_counter() - start, p.design, p.workload.name))
     return SweepReport(box.path, len(points), len(points) - len(todo), done,
-                       time.perf_counter() - start, simulated, reused, cached, used)
+                       time.perf_counter() - start, simulated, reused, cached, used,
+                       _mismatches(points))
+
+
+def _mismatches(points: list[Point]) -> tuple[str, ...]:
+    """One line when points are compared with a baseline on another node or clock."""
+    odd = [p for p in points if p.baseline is not None and (
+        p.arch.technology.node_nm != p.baseline.technology.node_nm
+        or p.arch.clock.frequency_hz != p.baseline.clock.frequency_hz)]
+    if not odd:
+        return ()
+    p = odd[0]
+    return (f"{len(odd)} of {len(points)} points differ from their baseline in technology node or "
+            f"clock (e.g. {p.design}: {p.arch.technology.node_nm} nm, "
+            f"{p.arch.clock.frequency_hz / 1e6:g} MHz vs {p.baseline.name}: "
+            f"{p.baseline.technology.node_nm} nm, {p.baseline.clock.frequency_hz / 1e6:g} MHz); "
+            "ratios include that difference (columns node_nm, baseline_node_nm)",)
