@@ -22,6 +22,7 @@ class Imported:
     doc: Mapping[str, Any]                                     # the workload YAML document
     tensors: Mapping[str, np.ndarray] = field(default_factory=dict)   # npz key -> array
     warnings: tuple[str, ...] = ()
+    sources: Mapping[str, Any] = field(default_factory=dict)   # layer -> where its operands live
 
 
 def save(imported: Imported, out: str | Path):

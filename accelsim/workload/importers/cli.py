@@ -18,10 +18,12 @@ def add_commands(sub) -> None:
                    "weights go to the .npz of the same name")
     o.add_argument("--batch", type=int, default=1, help="size of a symbolic first input dimension")
     o.add_argument("--dim", action="append", default=[], metavar="NAME=N",
-                   help="size of a named symbolic input dimension (e.g. seq=128); repeatable")
+                   help="size of a named symbolic input dimension (e.g. seq=128), or of one "
+                        "dimension by INPUT.AXIS (e.g. x.2=48, for unnamed ones); repeatable")
     o.add_argument("--act-bits", type=int, default=8)
     o.add_argument("--wgt-bits", type=int, default=8)
-    o.add_argument("--no-weights", action="store_true", help="synthetic weights, no .npz")
+    o.add_argument("--no-weights", action="store_true",
+                   help="synthetic weights, no .npz (external weight data is not read)")
     o.add_argument("--no-fold-bn", action="store_true",
                    help="keep conv weights as stored (default: fold a following BatchNorm)")
     o.set_defaults(func=cmd_import_onnx)
@@ -53,10 +55,11 @@ def cmd_import_onnx(args) -> int:
     _bits(args)
     if args.batch < 1:
         raise SpecError("--batch", "", "a positive integer", args.batch)
+    out = _out(args.output, args.model, ".yaml")
     imported = read_onnx(args.model, batch=args.batch, dims=_dims(args.dim),
                          act_bits=args.act_bits, wgt_bits=args.wgt_bits,
-                         weights=not args.no_weights, fold_bn=not args.no_fold_bn)
-    return _finish(imported, _out(args.output, args.model, ".yaml"))
+                         weights=not args.no_weights, fold_bn=not args.no_fold_bn, name=out.stem)
+    return _finish(imported, out)
 
 
 def cmd_import_scalesim(args) -> int:

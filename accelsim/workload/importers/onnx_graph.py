@@ -1,8 +1,12 @@
 """Loading an ONNX model and asking its inferred graph about shapes, constants and producers.
 
 ``load`` reads the file, gives symbolic input dimensions sizes and runs ONNX shape inference (with
-data propagation, so Reshape targets computed from constants resolve); every failure is a
-one-line SpecError naming the file. ``Graph`` answers what the importer needs per node.
+data propagation, so Reshape targets computed from constants resolve). When a Conv / Gemm / MatMul
+input is still unknown (exporters such as paddle2onnx compute Reshape targets with Shape -> Slice ->
+Concat, which data propagation does not follow), onnxruntime's basic graph optimisation folds those
+constants on the fixed-size graph and inference runs again; operator fusions are disabled there so
+layers keep the exported structure. Every failure is a one-line SpecError naming the file.
+``Graph`` answers what the importer needs per node.
 """
 from __future__ import annotations
 
@@ -22,14 +26,70 @@ SIGNED_ACT = {"dist": "normal", "density": 1.0}
 SOFTMAX_ACT = {"dist": "half_normal", "density": 1.0}
 
 
-def load(path: Path, batch: int, dims: dict[str, int]):
-    """The model with its input sizes fixed and shapes inferred."""
-    model = _load(path)
-    _fix_inputs(model, str(path), batch, dims)
-    return _infer(model, str(path))
+LAYER_OPS = ("Conv", "Gemm", "MatMul")
+# onnxruntime fusions that would change which nodes are layers, or fold BatchNorm on its own
+_FUSIONS = ["ConvBNFusion", "ConvAddFusion", "ConvMulFusion", "ConvActivationFusion",
+            "MatMulAddFusion", "GemmTransposeFusion", "GemmActivationFusion", "MatMulScaleFusion",
+            "GemmSumFusion", "ReshapeFusion"]
 
 
-def _load(path: Path):
+def load(path: Path, batch: int, dims: dict[str, int], weights: bool = True):
+    """(model with its input sizes fixed and shapes inferred, notes on how shapes were found).
+
+    ``dims`` sizes symbolic input dimensions by name, or by ``<input>.<axis>`` (which sizes
+    unnamed dimensions one by one). Without ``weights`` external tensor data is not read, so a
+    shape-only model whose weight files are absent still imports."""
+    file = str(path)
+    model = _load(path, weights)
+    _fix_inputs(model, file, batch, dims)
+    inferred = _infer(model, file)
+    if not _unresolved(inferred):
+        return inferred, ()
+    folded = _fold(model)
+    if folded is None:
+        return inferred, ("some layer shapes stay unknown: onnxruntime is not installed or cannot "
+                          "load the model, so constants were not folded",)
+    return _infer(folded, file), ("shapes found after onnxruntime folded the graph's constants",)
+
+
+def _unresolved(model) -> bool:
+    """Whether some Conv / Gemm / MatMul input has no fully known shape."""
+    gr = model.graph
+    known = {t.name for t in gr.initializer}
+    for vi in list(gr.input) + list(gr.value_info) + list(gr.output):
+        dims = vi.type.tensor_type.shape.dim
+        if vi.type.tensor_type.HasField("shape") and all(d.HasField("dim_value") for d in dims):
+            known.add(vi.name)
+    consts = {o for n in gr.node if n.op_type == "Constant" for o in n.output}
+    return any(i and i not in known and i not in consts
+               for n in gr.node if n.op_type in LAYER_OPS for i in n.input[:2])
+
+
+def _fold(model):
+    """The model after onnxruntime's basic optimisation (constant folding), or None."""
+    import tempfile
+    try:
+        import onnx
+        import onnxruntime as ort
+    except ImportError:
+        return None
+    if model.ByteSize() > 2**31 - 1:          # protobuf's limit for an in-memory model
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        out = str(Path(tmp) / "folded.onnx")
+        opts = ort.SessionOptions()
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
+        opts.optimized_model_filepath = out
+        opts.log_severity_level = 3
+        try:
+            ort.InferenceSession(model.SerializeToString(), opts,
+                                 providers=["CPUExecutionProvider"], disabled_optimizers=_FUSIONS)
+            return onnx.load(out)
+        except Exception:          # onnxruntime raises its own Fail/InvalidGraph types
+            return None
+
+
+def _load(path: Path, weights: bool = True):
     import onnx
     file = str(path)
     if not path.exists():
@@ -37,7 +97,7 @@ def _load(path: Path):
     if path.is_dir():
         raise SpecError(file, "", message="is a directory, expected an .onnx file")
     try:
-        model = onnx.load(str(path))
+        model = onnx.load(str(path), load_external_data=weights)
     except Exception as exc:       # protobuf raises its own DecodeError; onnx wraps others
         raise SpecError(file, "", message=f"not a readable ONNX model ({_first_line(exc)})") from None
     if not model.HasField("graph") or not len(model.graph.node):
@@ -46,23 +106,30 @@ def _load(path: Path):
 
 
 def _fix_inputs(model, file: str, batch: int, dims: dict[str, int]) -> None:
-    """Give symbolic input dimensions values: the first one is the batch unless named in dims."""
+    """Give symbolic input dimensions values: by ``<input>.<axis>``, else by name, else the
+    first one is the batch. An unnamed ('?') dimension is only sized by its axis, so two of them
+    in one input can differ (a 48 x 192 image)."""
     consts = {t.name for t in model.graph.initializer}
     for inp in model.graph.input:
         if inp.name in consts or not inp.type.HasField("tensor_type"):
             continue
+        missing = []
         for i, d in enumerate(inp.type.tensor_type.shape.dim):
             if d.HasField("dim_value") and d.dim_value > 0:
                 continue
-            param = d.dim_param
-            if param in dims:
-                d.dim_value = dims[param]
-            elif i == 0:
-                d.dim_value = batch
+            param = d.dim_param if d.dim_param not in ("", "?") else ""
+            size = dims.get(f"{inp.name}.{i}", dims.get(param) if param else None)
+            if size is None and i == 0:
+                size = batch
+            if size is None:
+                missing.append(f"{param or inp.name + '.' + str(i)}=N")
             else:
-                raise SpecError(file, f"input {inp.name}", message=f"dimension {i} "
-                                f"('{param or '?'}') is symbolic; give its size with --dim "
-                                f"{param or 'NAME'}=N")
+                d.Clear()
+                d.dim_value = size
+        if missing:
+            raise SpecError(file, f"input {inp.name}", message=f"{len(missing)} dimension(s) "
+                            "are symbolic; give their sizes with " +
+                            " ".join(f"--dim {m}" for m in missing))
 
 
 def _infer(model, file: str):
@@ -77,6 +144,10 @@ def _infer(model, file: str):
 def _first_line(exc: Exception) -> str:
     text = str(exc).strip().splitlines()
     return (text[0] if text else exc.__class__.__name__)[:200]
+
+
+class UnknownShape(SpecError):
+    """A layer input whose shape inference could not size: the importer skips that node."""
 
 
 class Graph:
@@ -109,9 +180,9 @@ class Graph:
             c = self.const(name)
             s = None if c is None else c.shape
         if s is None:
-            raise SpecError(self.file, f"node {node.name or node.op_type} ({node.op_type})",
-                            message=f"the shape of input '{name}' is unknown after shape "
-                                    "inference (give symbolic sizes with --dim NAME=N)")
+            raise UnknownShape(self.file, f"node {node.name or node.op_type} ({node.op_type})",
+                               message=f"the shape of input '{name}' is unknown after shape "
+                                       "inference (give symbolic sizes with --dim NAME=N)")
         return tuple(int(d) for d in s)
 
     def const(self, name: str) -> np.ndarray | None:
@@ -121,7 +192,13 @@ class Graph:
             return self._const[name]
         out = None
         if name in self.init:
-            out = self._np.to_array(self.init[name])
+            t = self.init[name]
+            if t.data_location == t.EXTERNAL and not t.HasField("raw_data"):
+                # external data left unread (a shape-only import): a zero-stride stand-in of the
+                # right shape, never saved, so weight-shaped logic works without the values
+                out = np.broadcast_to(np.float32(0), tuple(t.dims))
+            else:
+                out = self._np.to_array(t)
         elif name in self.producer:
             n = self.producer[name]
             a = attrs(n)

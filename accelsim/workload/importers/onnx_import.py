@@ -12,6 +12,9 @@ What becomes a layer:
   weights are B^T (n, k); a constant B with batch dimensions, or two activations (attention's
   Q K^T and P V), give count = the broadcast batch size, one product per count.
 
+A layer node whose input shapes stay unknown even after constant folding (see ``onnx_graph``) is
+skipped with a warning naming it, rather than failing the model.
+
 Every other operator is named, with its count, in one warning line (and the workload notes);
 operators that carry MACs accelsim does not model (ConvTranspose, Einsum, RNNs, quantized ops)
 are flagged there as such, so nothing leaves the MAC count silently. A BatchNormalization whose
@@ -25,6 +28,7 @@ Softmax, signed ``normal`` otherwise; real ones come from ``importers.captures``
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
@@ -32,21 +36,39 @@ import numpy as np
 
 from accelsim.errors import SpecError
 from accelsim.workload.importers import Imported, conv_layer
-from accelsim.workload.importers.onnx_graph import RELU_ACT, SIGNED_ACT, Graph, attrs, load
-
-LAYER_OPS = ("Conv", "Gemm", "MatMul")
+from accelsim.workload.importers.onnx_graph import (LAYER_OPS, RELU_ACT, SIGNED_ACT, Graph,
+                                                    UnknownShape, attrs, load)
 MAC_OPS = {"ConvTranspose", "Einsum", "LSTM", "GRU", "RNN", "QLinearConv", "QLinearMatMul",
            "ConvInteger", "MatMulInteger", "Attention", "MultiHeadAttention"}
 
 
+@dataclass(frozen=True)
+class Source:
+    """Where a layer's operands live in the ONNX graph (what ``capture`` reads at run time)."""
+    act: str                  # tensor name of the activation input
+    wgt: str | None           # tensor name of the second operand when it is not a constant
+    act_is_b: bool = False    # W @ X: the activation is MatMul's second input (k, m)
+
+
 def read_onnx(path: str | Path, *, batch: int = 1, dims: Mapping[str, int] | None = None,
               act_bits: int = 8, wgt_bits: int = 8, weights: bool = True,
-              fold_bn: bool = True) -> Imported:
+              fold_bn: bool = True, name: str | None = None) -> Imported:
+    """The workload of an ONNX model (named ``name``, default the model's graph name)."""
     path = Path(path)
+    model, how = load(path, batch, dict(dims or {}), weights)
+    return convert(model, path, batch=batch, act_bits=act_bits, wgt_bits=wgt_bits,
+                   weights=weights, fold_bn=fold_bn, name=name, found=how)
+
+
+def convert(model, path: Path, *, batch: int, act_bits: int, wgt_bits: int, weights: bool,
+            fold_bn: bool, name: str | None, found: tuple[str, ...] = ()) -> Imported:
+    """The workload of a loaded, shape-inferred model; ``Imported.sources`` maps each layer to
+    its operand tensors in ``model``."""
     file = str(path)
-    model = load(path, batch, dict(dims or {}))
     g = Graph(model, file)
     layers, tensors, skipped, notes = [], {}, Counter(), Counter()
+    sources: dict[str, Source] = {}
+    unresolved: list[str] = []
     used: set[str] = set()
     folded = 0
     macs = 0
@@ -54,9 +76,15 @@ def read_onnx(path: str | Path, *, batch: int = 1, dims: Mapping[str, int] | Non
         if node.op_type not in LAYER_OPS:
             skipped[node.op_type] += 1
             continue
-        convert = {"Conv": _conv, "Gemm": _gemm, "MatMul": _matmul}[node.op_type]
-        layer, wgt, n_macs, note, act_in = convert(g, node)
-        layer["name"] = name = _unique(_layer_name(node, g), used)
+        convert_node = {"Conv": _conv, "Gemm": _gemm, "MatMul": _matmul}[node.op_type]
+        try:
+            layer, wgt, n_macs, note, act_in = convert_node(g, node)
+        except UnknownShape:
+            unresolved.append(f"{node.name or node.output[0]} ({node.op_type})")
+            continue
+        layer["name"] = lname = _unique(_layer_name(node, g), used)
+        second = None if wgt is not None else node.input[1 if act_in == node.input[0] else 0]
+        sources[lname] = Source(act_in, second, act_in != node.input[0])
         act = g.values(act_in)
         if act != RELU_ACT:
             layer["act"] = act
@@ -67,8 +95,8 @@ def read_onnx(path: str | Path, *, batch: int = 1, dims: Mapping[str, int] | Non
             if scale is not None:
                 wgt = wgt * scale.reshape(-1, *([1] * (wgt.ndim - 1)))
                 folded += 1
-            tensors[name] = _weights(wgt)
-            layer["wgt"] = {"key": name}
+            tensors[lname] = _weights(wgt)
+            layer["wgt"] = {"key": lname}
         if note:
             notes[note] += 1
         macs += n_macs
@@ -77,14 +105,18 @@ def read_onnx(path: str | Path, *, batch: int = 1, dims: Mapping[str, int] | Non
         found = ", ".join(f"{op} x{n}" for op, n in skipped.most_common(8)) or "no nodes"
         raise SpecError(file, "graph", message=f"no Conv, Gemm or MatMul node to import "
                         f"(found: {found})")
-    warnings = []
+    warnings = list(found)
+    if unresolved:
+        warnings.append(f"{len(unresolved)} layer node(s) skipped, their input shapes stay "
+                        f"unknown: {', '.join(unresolved[:6])}" + (" ..." if len(unresolved) > 6
+                                                                    else ""))
     skip_text = _skipped_text(skipped, folded)
     if skip_text:
         warnings.append("not imported as layers (no MACs counted): " + skip_text)
     for note, n in notes.items():
         warnings.append(f"{n} layer(s): {note}")
     doc = {
-        "name": model.graph.name or path.stem,
+        "name": name or model.graph.name or path.stem,
         "seed": 0,
         "notes": _notes(path, model, layers, macs, batch, skip_text, weights and bool(tensors),
                         folded),
@@ -92,7 +124,7 @@ def read_onnx(path: str | Path, *, batch: int = 1, dims: Mapping[str, int] | Non
                      "wgt": dict(SIGNED_ACT)},
         "layers": layers,
     }
-    return Imported(doc, tensors, tuple(warnings))
+    return Imported(doc, tensors, tuple(warnings), sources)
 
 
 # -- converters: (layer entry, weights in accelsim layout or None, MACs, note) --------------------
