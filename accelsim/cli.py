@@ -60,10 +60,17 @@ def cmd_run(args) -> int:
         print(text.layer_table(result, comparison))
         print()
         print(text.summary(result, comparison, baseline))
-        if args.potentials:
+        if args.potentials or "potentials" in args.report:
             print()
             print("potentials (ideal work reduction vs 16x16-bit MACs)")
             print(text.potentials_table(result))
+        if "accesses" in args.report:
+            print()
+            print("memory accesses by level and operand (whole workload; DRAM accesses are 64-byte bursts)")
+            print(text.access_table(result))
+            print()
+            print("utilization (ideal cycles at the datapath's peak / compute cycles, / all cycles)")
+            print(text.utilization_table(result))
     if args.output:
         _write(result, comparison, Path(args.output))
     return 0
@@ -88,7 +95,10 @@ def _write(result, comparison, path: Path) -> None:
         totals["baseline_node_nm"] = total["baseline_node_nm"]
         totals["baseline_frequency_hz"] = total["baseline_frequency_hz"]
         totals["speedup"], totals["energy_efficiency"] = total["speedup"], total["energy_efficiency"]
+    integers = [c for c in df.columns if df[c].dtype.kind == "i"]
     df = __import__("pandas").concat([df, totals], ignore_index=True)
+    # The total row leaves per-layer figures (bit widths) empty: keep the rest integers, not 8.0.
+    df = df.astype({c: "Int64" for c in integers})
     try:
         if path.suffix == ".csv":
             df.to_csv(path, index=False)
@@ -149,6 +159,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--layers", help="comma-separated layer names to simulate")
     r.add_argument("--potentials", action="store_true",
                    help="also print the ideal work reduction (bit-products vs 16x16 per MAC)")
+    r.add_argument("--report", action="append", default=[], choices=("accesses", "potentials"),
+                   help="also print a report: 'accesses' = reads and writes per memory level and "
+                        "operand with utilization per layer; 'potentials' = as --potentials")
     r.add_argument("--sample", type=float, metavar="FRACTION",
                    help="simulate a seeded fraction of each layer's windows and scale up")
     r.add_argument("--sample-seed", type=int, default=0)

@@ -28,7 +28,7 @@ def test_output_formats(run_cli, tmp_path, suffix):
     assert list(df["layer"]) == ["conv1", "conv2", "dw", "fc", "mm", "total"]
     total = df[df["layer"] == "total"].iloc[0]
     assert total["cycles"] == df[df["layer"] != "total"]["cycles"].sum()
-    assert total["speedup"] > 1 and "energy_leakage_J" in df and "area_m2" in df
+    assert total["speedup"] > 1 and "energy_leakage_J" in df and "area_mm2" in df
 
 
 def test_layers_selects_by_name(run_cli, tmp_path):

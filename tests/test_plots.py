@@ -57,7 +57,7 @@ def test_totals_sum_layers_and_recompute_ratios(store):
         rows = df[df["point"] == row["point"]]
         assert row["cycles"] == rows["cycles"].sum()
         assert row["speedup"] == pytest.approx(rows["baseline_seconds"].sum() / rows["seconds"].sum())
-        assert row["area_m2"] == rows["area_m2"].iloc[0]
+        assert row["area_mm2"] == rows["area_m2"].iloc[0] * 1e6
 
 
 def test_speedup_bars_are_the_geomean_per_design_and_network(store):
@@ -104,7 +104,7 @@ def test_area_stacks_sum_to_the_chip_area(store):
     for p in fig.axes[0].patches:
         y = round(p.get_y(), 6)
         ends[y] = max(ends.get(y, 0.0), p.get_x() + p.get_width())
-    np.testing.assert_allclose(sorted(ends.values()), sorted(t["area_m2"] * 1e6), rtol=1e-9)
+    np.testing.assert_allclose(sorted(ends.values()), sorted(t["area_mm2"]), rtol=1e-9)
 
 
 def test_pareto_front_is_the_undominated_set():

@@ -50,6 +50,10 @@ class LayerWork:
     ideal_cycles: int = 0        # cycles with perfect utilisation of the peak (for utilisation)
     potential: float = 0.0       # bit-products this design performs (the "potentials" report)
     extra: Mapping[str, float] = field(default_factory=dict)   # design-specific figures (e.g. SQNR)
+    # DRAM bits the tiles move, by operand and direction ("weights.read", "activations.read",
+    # "outputs.write"), before the engine rounds each tile's transfer up to whole bytes; empty when
+    # the datapath does not split its traffic (the access report then says "inputs").
+    dram_bits: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def n_tiles(self) -> int:
@@ -147,14 +151,18 @@ def tile_work(cycles: np.ndarray, layer: "LayerTrace", arch: "Arch", filters_per
     bin_ = np.zeros((n_pass, n_chunks))
     bout = np.zeros((n_pass, n_chunks))
     pass_filters = np.diff(chunk_bounds(shape.k, n_pass)) if n_pass > 1 else np.array([shape.k])
+    moved = {"weights.read": 0.0, "activations.read": 0.0, "outputs.write": 0.0}
     if not w_resident:
         bin_[:, 0] += w_bytes * pass_filters / shape.k
+        moved["weights.read"] = w_bytes
     if not on_chip_acts:
         refetch = a_bytes > abuf
         for p in range(n_pass):
             if p == 0 or refetch:
                 bin_[p] += a_bytes * frac
             bout[p] += o_bytes * (pass_filters[p] / shape.k) * frac
+        moved["activations.read"] = a_bytes * (n_pass if refetch else 1)
+        moved["outputs.write"] = o_bytes
     return LayerWork(
         compute_cycles=sums.reshape(-1),
         bytes_in=np.ceil(bin_.reshape(-1)).astype(np.int64),
@@ -163,6 +171,7 @@ def tile_work(cycles: np.ndarray, layer: "LayerTrace", arch: "Arch", filters_per
         ideal_cycles=int(ideal_cycles),
         potential=float(potential),
         extra=dict(extra or {}),
+        dram_bits={k: int(round(v * 8)) for k, v in moved.items()},
     )
 
 

@@ -72,5 +72,7 @@ def sampled_run(datapath, trace: LayerTrace, sampling: Sampling) -> tuple[LayerW
         ideal_cycles=int(round(sum(p.ideal_cycles for p in parts) * factor)),
         potential=sum(p.potential for p in parts) * factor,
         extra=dict(parts[0].extra),
+        dram_bits={k: int(round(sum(p.dram_bits.get(k, 0) for p in parts) * factor))
+                   for k in set().union(*(p.dram_bits for p in parts))},
     )
     return work, {"sample_fraction": sampled / windows, "cycles_rel_stderr": stderr}

@@ -51,7 +51,14 @@ def load_results(path: str | Path) -> pd.DataFrame:
 
 
 def _frame(results) -> pd.DataFrame:
-    return results if isinstance(results, pd.DataFrame) else load_results(results)
+    df = results if isinstance(results, pd.DataFrame) else load_results(results)
+    # Sweep stores keep SI area (area_m2, area_<component>_m2); figures read mm^2 like run outputs.
+    m2 = [c for c in df.columns if c.startswith(("area_", "baseline_area_")) and c.endswith("_m2")]
+    if m2:
+        attrs = dict(df.attrs)
+        df = df.drop(columns=m2).assign(**{c[:-3] + "_mm2": df[c] * 1e6 for c in m2})
+        df.attrs.update(attrs)
+    return df
 
 
 def totals(results) -> pd.DataFrame:
@@ -181,7 +188,7 @@ def energy(results, by: str = "design") -> Figure:
 
 
 def _components(t: pd.DataFrame, prefix: str, suffix: str) -> list[str]:
-    total = prefix[:-1] + suffix           # energy_J, area_m2: the sum, not a component
+    total = prefix[:-1] + suffix           # energy_J, area_mm2: the sum, not a component
     cols = [c for c in t.columns if c.startswith(prefix) and c.endswith(suffix) and c != total]
     # Largest components first, so the stacks read the same way across bars.
     return sorted(cols, key=lambda c: -t[c].fillna(0).sum())
@@ -226,13 +233,13 @@ def area(results, by: str = "design") -> Figure:
     """Chip area stacked by component, one bar per design (mm^2)."""
     t = totals(results)
     _check_column(t, by, "--by")
-    _check_column(t, "area_m2", "area")
-    cols = _components(t, "area_", "_m2")
+    _check_column(t, "area_mm2", "area")
+    cols = [c for c in _components(t, "area_", "_mm2") if t[c].fillna(0).any()]
     table = t.groupby(by, sort=False)[cols].first()
     fig = Figure(figsize=(7.0, max(1.4 + 0.26 * len(table), 0.6 + 0.2 * len(cols))),
                  layout="constrained")
     ax = fig.add_subplot()
-    _stacked(ax, table, cols, 1e6, [c[len("area_"):-len("_m2")] for c in cols])
+    _stacked(ax, table, cols, 1.0, [c[len("area_"):-len("_mm2")] for c in cols])
     ax.set_xlabel("area (mm$^2$)")
     ax.set_title("Area by component")
     ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.0, 1.0))

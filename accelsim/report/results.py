@@ -6,6 +6,8 @@ from typing import Mapping
 
 import pandas as pd
 
+from accelsim.report import accesses
+
 
 @dataclass(frozen=True)
 class LayerResult:
@@ -26,6 +28,9 @@ class LayerResult:
     act_sqnr_db: float = float("inf")
     wgt_sqnr_db: float = float("inf")
     reused: bool = False             # an earlier identical layer's work was reused
+    # memory reads / writes in bits and accesses, "<level>_<operand>_<read|write>_<bits|accesses>"
+    # (see accesses.py)
+    accesses: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def joules(self) -> float:
@@ -71,13 +76,18 @@ class Result:
         return out
 
     def per_layer(self) -> pd.DataFrame:
-        """One row per layer: cycles, time, energy by component (``energy_<component>_J``)."""
+        """One row per layer: cycles, time, utilization and mapping efficiency, energy by component
+        (``energy_<component>_J``), and memory reads and writes by level and operand
+        (``<level>_<operand>_<read|write>_<bits|accesses>``, e.g. ``dram_weights_read_bits``,
+        ``buffer_activations_read_accesses``; see ``accelsim.report.accesses``)."""
         rows = []
         for l in self.layers:
             row = {"layer": l.name, "kind": l.kind, "macs": l.macs, "act_bits": l.act_bits,
                    "wgt_bits": l.wgt_bits, "compute_cycles": l.compute_cycles,
                    "stall_cycles": l.stall_cycles, "cycles": l.cycles, "seconds": l.seconds,
-                   "ideal_cycles": l.ideal_cycles, "potential_bitops": l.potential,
+                   "ideal_cycles": l.ideal_cycles,
+                   **accesses.utilization(l.ideal_cycles, l.compute_cycles, l.cycles),
+                   "potential_bitops": l.potential,
                    "dram_bytes": l.dram_bytes, "energy_J": l.joules,
                    "act_sqnr_db": l.act_sqnr_db, "wgt_sqnr_db": l.wgt_sqnr_db,
                    "reused": l.reused}
@@ -85,6 +95,12 @@ class Result:
             row.update(dict(l.extra))
             rows.append(row)
         df = pd.DataFrame(rows)
+        # A level a layer does not touch (no DRAM traffic when it stays on chip) is zero, not
+        # missing: the columns stay integers.
+        counted = sorted({k for l in self.layers for k in l.accesses}, key=accesses.column_order)
+        df = pd.concat([df, pd.DataFrame([{k: l.accesses.get(k, 0) for k in counted}
+                                          for l in self.layers], columns=counted, dtype="int64")],
+                       axis=1)
         df.insert(0, "workload_file", self.workload_file)
         df.insert(0, "arch_file", self.arch_file)
         df.insert(0, "workload", self.workload)
@@ -100,10 +116,19 @@ class Result:
         for col in ("macs", "compute_cycles", "stall_cycles", "cycles", "seconds", "ideal_cycles",
                     "potential_bitops", "dram_bytes", "energy_J"):
             row[col] = df[col].sum()
+        row.update(accesses.utilization(row["ideal_cycles"], row["compute_cycles"], row["cycles"]))
         row.update({f"energy_{k}_J": v for k, v in self.energy_by_component().items()})
-        row["area_m2"] = self.area_m2
-        row.update({f"area_{k}_m2": v for k, v in self.area.items()})
+        row.update({c: int(df[c].sum()) for c in df.columns if c.endswith("_accesses")
+                    or c[:-len("_bits")] + "_accesses" in df.columns})
+        row.update(self.area_mm2())
         return pd.DataFrame([row])
+
+    def area_mm2(self) -> dict[str, float]:
+        """Chip area in mm^2 (``area_mm2``) and by component (``area_<component>_mm2``), components
+        with no area (DRAM is off chip) left out."""
+        out = {"area_mm2": self.area_m2 * 1e6}
+        out.update({f"area_{k}_mm2": v * 1e6 for k, v in self.area.items() if v > 0})
+        return out
 
     def potentials(self) -> pd.DataFrame:
         """Ideal work reduction per layer and in total (DNNsim's "potentials"): the bit-products a

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from accelsim.report import accesses
 from accelsim.report.results import Result
 
 
@@ -62,3 +63,23 @@ def potentials_table(result: Result) -> str:
                         "ideal reduction": df["work_reduction"]})
     return _table(out, {"MACs": "{:,}", "16x16 bit-ops": "{:.3g}", "design bit-ops": "{:.3g}",
                         "ideal reduction": "{:.2f}x"})
+
+
+def access_table(result: Result) -> str:
+    """Whole-workload reads and writes per memory level and operand, in bits and accesses."""
+    df = accesses.long_table(result.totals())
+    out = pd.DataFrame({"level": df["level"], "operand": df["operand"], "access": df["direction"],
+                        "bits": df["bits"], "accesses": df["accesses"],
+                        "bits/MAC": df["bits"] / max(result.totals()["macs"].iloc[0], 1)})
+    return _table(out, {"bits": "{:,}", "accesses": "{:,}", "bits/MAC": "{:.3g}"})
+
+
+def utilization_table(result: Result) -> str:
+    """Per layer and in total: ideal cycles at the datapath's peak, mapping efficiency (ideal /
+    compute cycles) and utilization (ideal / all cycles, memory stalls included)."""
+    df = pd.concat([result.per_layer(), result.totals().assign(layer="total")], ignore_index=True)
+    out = pd.DataFrame({"layer": df["layer"], "MACs": df["macs"], "ideal cyc": df["ideal_cycles"],
+                        "compute cyc": df["compute_cycles"], "cycles": df["cycles"],
+                        "mapping eff": df["mapping_efficiency"] * 100, "utilization": df["utilization"] * 100})
+    return _table(out, {"MACs": "{:,}", "ideal cyc": "{:,}", "compute cyc": "{:,}", "cycles": "{:,}",
+                        "mapping eff": "{:.1f}%", "utilization": "{:.1f}%"})
