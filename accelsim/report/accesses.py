@@ -26,7 +26,7 @@ from __future__ import annotations
 from typing import Mapping
 
 OPERANDS = ("weights", "activations", "outputs")
-DRAM_BURST_BITS = 512
+DRAM_BURST_BITS = 512      # docs/references.md#dram-burst-64b
 # Datapath-internal memories whose operand their name does not say.
 _INTERNAL_OPERAND = {"accum": "outputs"}
 
