@@ -15,6 +15,7 @@ import numpy as np
 
 from accelsim.datapaths import grid
 from accelsim.datapaths.base import LayerWork, Part, part, register, tile_work
+from accelsim.datapaths.fold import fold_trace
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class BitParallelParams:
     lanes: int = field(default=16, metadata={"lo": 1, "hi": 4096})
     width: int = field(default=16, metadata={"lo": 1, "hi": 32})
     acc_bits: int = field(default=32, metadata={"lo": 8, "hi": 64})
+    fold_first_layer: bool = False       # datapaths.fold: stride folded into channels
 
 
 @register
@@ -44,6 +46,7 @@ class BitParallel:
         return self.p.tiles * self.p.filters * self.p.lanes
 
     def run(self, trace) -> LayerWork:
+        trace = fold_trace(trace, self.p.lanes) if self.p.fold_first_layer else trace
         p, shape = self.p, trace.shape
         width_pass = p.tiles * p.filters
         n_pass = grid.passes(shape, width_pass)

@@ -27,6 +27,7 @@ class GridParams:
     lanes: int = field(default=16, metadata={"lo": 1, "hi": 4096})
     width: int = field(default=16, metadata={"lo": 1, "hi": 32})
     acc_bits: int = field(default=32, metadata={"lo": 8, "hi": 64})
+    fold_first_layer: bool = False       # datapaths.fold: stride folded into channels
 
 
 def check_group_size(p) -> None:

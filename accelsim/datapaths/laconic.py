@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from accelsim.datapaths import grid
+from accelsim.datapaths.fold import fold_trace
 from accelsim.datapaths.base import LayerWork, Part, part, register, tile_work
 from accelsim.datapaths.pragmatic import generator_gates
 from accelsim.numerics.bits import ENCODINGS, bit_length, max_terms, signed_terms, terms
@@ -71,6 +72,8 @@ class Laconic:
     def __init__(self, params: LaconicParams, arch):
         self.p = params
         self.arch = arch
+        # A sampled layer is rebuilt at stride 1, where folding would no longer apply.
+        self.samplable = not params.fold_first_layer
 
     def limits(self) -> tuple[int, int]:
         return self.p.width, self.p.width
@@ -108,6 +111,7 @@ class Laconic:
         return np.concatenate(rows)
 
     def run(self, trace) -> LayerWork:
+        trace = fold_trace(trace, self.p.lanes) if self.p.fold_first_layer else trace
         p, shape, enc = self.p, trace.shape, self.p.encoding
         ta = terms(trace.windows, enc)                               # g, win, r, s, c (uint8)
         tw = terms(trace.filters, enc)                               # g, kpg, r, s, c (uint8)

@@ -49,6 +49,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from accelsim.datapaths import grid
+from accelsim.datapaths.fold import fold_trace
 from accelsim.datapaths.base import LayerWork, Part, part, register, tile_work
 from accelsim.numerics.bits import exact_matmul, group_precision, serial_digits, spread_max
 from accelsim.numerics.kernels import load_stream, sync_columns
@@ -79,6 +80,8 @@ class Loom:
     def __init__(self, params: LoomParams, arch):
         self.p = params
         self.arch = arch
+        # A sampled layer is rebuilt at stride 1, where folding would no longer apply.
+        self.samplable = not params.fold_first_layer
 
     def limits(self) -> tuple[int, int]:
         return self.p.width, self.p.width
@@ -189,6 +192,7 @@ class Loom:
         return steps, actions, sip
 
     def run(self, trace) -> LayerWork:
+        trace = fold_trace(trace, self.p.lanes) if self.p.fold_first_layer else trace
         p, shape, layer = self.p, trace.shape, trace.layer
         cycles, actions, sip = (self._fc if layer.kind is LayerKind.FC else self._conv)(trace)
         actions["outputs.write_bits"] = shape.windows * shape.k * self.arch.memory.output_bits

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from accelsim.datapaths import grid
+from accelsim.datapaths.fold import fold_trace
 from accelsim.datapaths.base import (LayerWork, Part, part, register,
                                      staggered_cycles, tile_work)
 from accelsim.numerics.bits import ENCODINGS, bit_length, signed_terms
@@ -91,6 +92,8 @@ class Pragmatic:
     def __init__(self, params: PragmaticParams, arch):
         self.p = params
         self.arch = arch
+        # A sampled layer is rebuilt at stride 1, where folding would no longer apply.
+        self.samplable = not params.fold_first_layer
 
     @property
     def enc(self) -> str:
@@ -110,6 +113,7 @@ class Pragmatic:
         return steps
 
     def run(self, trace) -> LayerWork:
+        trace = fold_trace(trace, self.p.lanes) if self.p.fold_first_layer else trace
         p, shape = self.p, trace.shape
         width_pass = p.tiles * p.filters
         per_group = grid.ceil_div(shape.k_per_group, width_pass)

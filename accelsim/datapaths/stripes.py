@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from accelsim.datapaths import grid
+from accelsim.datapaths.fold import fold_trace
 from accelsim.datapaths.base import (LayerWork, Part, part, register,
                                      staggered_cycles, tile_work)
 from accelsim.numerics.bits import group_precision
@@ -55,6 +56,8 @@ class Stripes:
     def __init__(self, params: StripesParams, arch):
         self.p = params
         self.arch = arch
+        # A sampled layer is rebuilt at stride 1, where folding would no longer apply.
+        self.samplable = not params.fold_first_layer
 
     def limits(self) -> tuple[int, int]:
         return self.p.width, self.p.width
@@ -79,6 +82,7 @@ class Stripes:
 
     # -- shared machinery --------------------------------------------------------------------------
     def run(self, trace) -> LayerWork:
+        trace = fold_trace(trace, self.p.lanes) if self.p.fold_first_layer else trace
         p, shape = self.p, trace.shape
         width_pass = p.tiles * p.filters
         per_group = grid.ceil_div(shape.k_per_group, width_pass)

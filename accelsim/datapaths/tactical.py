@@ -44,6 +44,7 @@ from typing import Callable
 import numpy as np
 
 from accelsim.datapaths import grid
+from accelsim.datapaths.fold import fold_trace
 from accelsim.datapaths import tactical_schedule as ts
 from accelsim.datapaths.base import LayerWork, Part, part, register, staggered_cycles, tile_work
 from accelsim.datapaths.pragmatic import generator_gates
@@ -113,6 +114,8 @@ class Tactical:
     def __init__(self, params: TacticalParams, arch):
         self.p = params
         self.arch = arch
+        # A sampled layer is rebuilt at stride 1, where folding would no longer apply.
+        self.samplable = not params.fold_first_layer
         self.offsets = params.offsets
 
     def limits(self) -> tuple[int, int]:
@@ -178,6 +181,7 @@ class Tactical:
 
     # -- the layer ---------------------------------------------------------------------------------
     def run(self, trace) -> LayerWork:
+        trace = fold_trace(trace, self.p.lanes) if self.p.fold_first_layer else trace
         p, shape = self.p, trace.shape
         staggered = self.serial and trace.layer.kind is LayerKind.FC
         cols = 1 if staggered else p.windows
