@@ -34,8 +34,9 @@ def test_numba_kernel_equals_numpy_twin(seed):
                               lockstep_tile_cycles_numpy(act, wgt, floor))
 
 
-def direct_conv_cycles(trace, p, enc, load):
-    """Lock-step tiles counted straight from the operands, product by product (no brick views)."""
+def direct_conv_cycles(trace, p, enc, load, sync="window_group"):
+    """Lock-step tiles counted straight from the operands, product by product (no brick views);
+    tiles meet at the end of each window group, or (``step``) at every step."""
     s = trace.shape
     ta = terms(trace.windows, enc).astype(np.int64).reshape(s.groups, s.windows, -1)
     tw = terms(trace.filters, enc).astype(np.int64).reshape(s.groups, s.k_per_group, -1)
@@ -47,29 +48,38 @@ def direct_conv_cycles(trace, p, enc, load):
             for w0 in range(0, s.windows, p.windows):
                 tile_times = []
                 for t0 in range(first, min(first + p.tiles * p.filters, s.k_per_group), p.filters):
-                    time = 0
+                    time = []
                     for b in range(nb):
                         pos, cb = divmod(b, grid.ceil_div(s.c_per_group, p.lanes))
                         idx = order[pos, cb * p.lanes:(cb + 1) * p.lanes]
                         a = ta[g, w0:w0 + p.windows][:, idx]                       # windows, lanes
                         w = tw[g, t0:t0 + p.filters][:, idx]                       # filters, lanes
                         prod = a[:, None, :] * w[None, :, :]
-                        time += max(load, int(prod.max()) if prod.size else 0, 1)
+                        time.append(max(load, int(prod.max()) if prod.size else 0, 1))
                     tile_times.append(time)
-                total += max(tile_times)
+                steps = np.array(tile_times)                                      # tiles, steps
+                total += int(steps.max(axis=0).sum() if sync == "step" else steps.sum(axis=1).max())
     return total
 
 
-@pytest.mark.parametrize("enc", ["booth_r4", "csd", "binary"])
-def test_conv_cycles_equal_a_direct_lock_step_count(enc):
+@pytest.mark.parametrize("enc,sync", [("booth_r4", "window_group"), ("csd", "window_group"),
+                                      ("binary", "window_group"), ("dnnsim", "step"),
+                                      ("booth_r4", "step")])
+def test_conv_cycles_equal_a_direct_lock_step_count(enc, sync):
     for wires in (48, 1 << 12):
-        a = arch(encoding=enc, weight_wires=wires, **SMALL)
+        a = arch(encoding=enc, weight_wires=wires, tile_sync=sync, **SMALL)
         dp = a.build()
         for t in traces():
             if t.layer.kind is LayerKind.FC:
                 continue
             load = dp.load_cycles(t.layer.wgt_bits)
-            assert cycles(a, t) == direct_conv_cycles(t, a.datapath.params, enc, load), t.layer.name
+            assert cycles(a, t) == direct_conv_cycles(t, a.datapath.params, enc, load, sync), \
+                t.layer.name
+
+
+def test_step_sync_is_never_faster_than_window_group_sync():
+    for t in traces():
+        assert cycles(arch(tile_sync="step", **SMALL), t) >= cycles(arch(**SMALL), t)
 
 
 @pytest.mark.parametrize("enc", ["booth_r4", "csd", "binary"])

@@ -11,9 +11,10 @@ rows of a tile hold different filters and share activations down the columns, th
 different windows and share weights along the rows, each tile has its own filters, and all tiles
 see the same window group. Synchronisation (papers.md sec. 6b): all LPEs of a tile move in
 lock-step, so a step lasts the largest lane product in the tile (lane l of every pair runs
-max-over-windows terms(a) x max-over-filters terms(w), ``kernels.lockstep_tile_cycles``); tiles run
-independently through a window group's steps and meet at its end (max over tiles). A step takes
-at least one cycle.
+max-over-windows terms(a) x max-over-filters terms(w), ``kernels.lockstep_tile_cycles``). With
+``tile_sync: window_group`` tiles run independently through a window group's steps and meet at its
+end (max over tiles); with ``step`` every tile waits for the slowest at each step (DNNsim's
+Laconic). A step takes at least one cycle. FC layers are timed the same under both.
 
 Weight memory interface: each tile reads its filters' weights for a step through
 ``weight_wires`` wires (the configurations are named by this width), weights packed at the
@@ -50,6 +51,9 @@ from accelsim.spec.workload import LayerKind
 class LaconicParams(grid.GridParams):
     encoding: str = field(default="booth_r4", metadata={"choices": ENCODINGS})
     weight_wires: int = field(default=1024, metadata={"lo": 1, "hi": 1 << 20})
+    # window_group: a tile runs ahead of the others within a window group (they meet at its end);
+    # step: all tiles of a pass wait for the slowest at every step, as DNNsim's Laconic does.
+    tile_sync: str = field(default="window_group", metadata={"choices": ("window_group", "step")})
 
 
 def filter_bricks(values: np.ndarray, lanes: int, filters: int) -> np.ndarray:
@@ -89,6 +93,15 @@ class Laconic:
         tiles = self.p.tiles
         rows = []
         for a, w in zip(act, wgt):
+            if self.p.tile_sync == "step":
+                # Term counts are >= 0, so the slowest tile's step is the step of one tile whose
+                # weights take each lane's largest count over the pass's tiles.
+                sets = w.shape[0]
+                padded = np.zeros((grid.ceil_div(sets, tiles) * tiles, *w.shape[1:]), np.int64)
+                padded[:sets] = w
+                pass_w = padded.reshape(-1, tiles, *w.shape[1:]).max(axis=1)
+                rows.append(lockstep_tile_cycles(np.ascontiguousarray(a), pass_w, load))
+                continue
             per_tile = lockstep_tile_cycles(np.ascontiguousarray(a), np.ascontiguousarray(w), load)
             sets = per_tile.shape[0]
             padded = np.zeros((grid.ceil_div(sets, tiles) * tiles, per_tile.shape[1]), np.int64)
