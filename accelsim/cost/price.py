@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Callable, Mapping
 
 from accelsim.cost import scaling, tables
+from accelsim.cost import overrides
 from accelsim.cost.tables import MissingPrice
 from accelsim.datapaths.base import Part
 
@@ -176,7 +177,7 @@ def energy(actions: Mapping[str, int], inventory: Mapping[str, Part], node_nm: f
            seconds: float) -> dict[str, float]:
     """Joules by component: dynamic (actions x prices) plus a ``leakage`` entry (power x time)."""
     out: dict[str, float] = {}
-    prices = {name: price(p, node_nm, vdd) for name, p in inventory.items()}
+    prices = {name: overrides.adjust(name, p, price(p, node_nm, vdd)) for name, p in inventory.items()}
     for key, count in actions.items():
         name, _, action = key.rpartition(".")
         if name not in prices:
@@ -193,7 +194,8 @@ def area(inventory: Mapping[str, Part], node_nm: float, vdd: float) -> dict[str,
     """Square metres by component."""
     out: dict[str, float] = {}
     for name, p in inventory.items():
-        out[component(name)] = out.get(component(name), 0.0) + price(p, node_nm, vdd).area * p.count
+        priced = overrides.adjust(name, p, price(p, node_nm, vdd))     # an arch's own prices win
+        out[component(name)] = out.get(component(name), 0.0) + priced.area * p.count
     return out
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Callable, Mapping
 
-from accelsim.cost import price
+from accelsim.cost import overrides, price
 from accelsim.datapaths.base import Part, part
 from accelsim.engine.pipeline import run_layer
 from accelsim.engine.residency import check_residency
@@ -50,7 +50,9 @@ def simulate(arch: Arch, workload: Workload,
     notes = check_residency(arch, workload)
     inventory: Mapping[str, Part] = {**datapath.inventory(), **memory_inventory(arch)}
     node, vdd = arch.technology.node_nm, arch.technology.vdd
-    area = price.area(inventory, node, vdd)
+    overrides.check(arch.costs, inventory, node, vdd)
+    with overrides.applied(arch.costs):          # the arch's own prices, if it brings any
+        area = price.area(inventory, node, vdd)
     needs_values = getattr(datapath, "needs_values", True)
     roles = accesses.memory_roles(arch.memory.buffers)
     done: dict = {}
@@ -82,7 +84,8 @@ def simulate(arch: Arch, workload: Workload,
                                                      + actions.pop("outputs.write_bits"))
             actions["dram.read_bits"] = timing.dram_bytes_read * 8
             actions["dram.write_bits"] = timing.dram_bytes_written * 8
-            joules = price.energy(actions, inventory, node, vdd, timing.seconds)
+            with overrides.applied(arch.costs):
+                joules = price.energy(actions, inventory, node, vdd, timing.seconds)
             counted = accesses.count(work.actions, work.dram_bits, timing.dram_bytes_read,
                                      timing.dram_bytes_written, inventory, roles)
             done[key] = (work, timing, joules, figures, (trace.act.sqnr_db, trace.wgt.sqnr_db), counted)
@@ -103,4 +106,5 @@ def simulate(arch: Arch, workload: Workload,
             progress(i + 1, len(workload.layers), layer.name)
     return Result(arch=arch.name, workload=workload.name, datapath=arch.datapath.kind,
                   frequency_hz=arch.clock.frequency_hz, node_nm=node, layers=tuple(layers), area=area,
-                  arch_file=arch.file, workload_file=workload.file, notes=notes)
+                  arch_file=arch.file, workload_file=workload.file, notes=notes,
+                  user_prices=overrides.describe(arch.costs, inventory, node, vdd))

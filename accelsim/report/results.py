@@ -51,6 +51,7 @@ class Result:
     arch_file: str = ""
     workload_file: str = ""
     notes: tuple[str, ...] = ()      # one-line warnings about the result (the CLI prints them)
+    user_prices: tuple[str, ...] = ()   # prices the arch file overrode, user value vs bundled
 
     @property
     def cycles(self) -> int:
@@ -121,6 +122,8 @@ class Result:
         row.update({c: int(df[c].sum()) for c in df.columns if c.endswith("_accesses")
                     or c[:-len("_bits")] + "_accesses" in df.columns})
         row.update(self.area_mm2())
+        if self.user_prices:
+            row["user_prices"] = "; ".join(self.user_prices)
         return pd.DataFrame([row])
 
     def area_mm2(self) -> dict[str, float]:

@@ -44,6 +44,9 @@ def summary(result: Result, comparison: pd.DataFrame | None = None, baseline: Re
         f"  area     {result.area_m2 * 1e6:.3f} mm^2: " + ", ".join(
             f"{k} {v * 1e6:.3f}" for k, v in sorted(result.area.items(), key=lambda kv: -kv[1]) if v > 0),
     ]
+    if result.user_prices:
+        lines.append(f"  prices   {len(result.user_prices)} overridden by {result.arch_file or result.arch}:")
+        lines += [f"    {line}" for line in result.user_prices]
     sampled = [l for l in result.layers if "cycles_rel_stderr" in l.extra]
     if sampled:
         err = sum((l.extra["cycles_rel_stderr"] * l.cycles) ** 2 for l in sampled) ** 0.5

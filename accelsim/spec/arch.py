@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from accelsim.cost.overrides import UserPrices
 from accelsim.errors import SpecError
 from accelsim.spec.reader import Reader, load_yaml
 
@@ -116,6 +117,7 @@ class Arch:
     memory: Memory
     datapath: DatapathSpec
     description: str = ""
+    costs: UserPrices = UserPrices()      # the arch's own prices (cost.overrides), none by default
 
     def build(self):
         """The datapath object this arch describes."""
@@ -131,6 +133,7 @@ def load_arch(path: str | Path) -> Arch:
 def arch_from_dict(data: Any, file: str) -> Arch:
     from accelsim.cost.tables import dram_types
     from accelsim.datapaths.base import get, registry
+    from accelsim.spec.costs import read_costs
     from accelsim.spec.params import read_params
 
     top = Reader(data, file)
@@ -200,5 +203,6 @@ def arch_from_dict(data: Any, file: str) -> Arch:
                         message=f"unknown datapath kind {kind!r}{hint}; known: {', '.join(kinds)}")
     params = read_params(get(kind).Params, dp.sub("params", {}))
     dp.done()
+    costs = read_costs(top.sub("costs")) if top.has("costs") else UserPrices()
     top.done()
-    return Arch(name, file, clock, tech, memory, DatapathSpec(kind, params), description)
+    return Arch(name, file, clock, tech, memory, DatapathSpec(kind, params), description, costs)

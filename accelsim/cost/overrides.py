@@ -1,0 +1,153 @@
+"""User prices: an arch file's own cost table and per-part prices, laid over the bundled ones.
+
+An arch may carry a ``costs:`` section (read by ``accelsim.spec.costs``)::
+
+    costs:
+      table: my_costs.yaml          # entries replacing bundled cost entries of the same name
+      parts:
+        weights:                    # a part of the arch's inventory: a buffer role, dram, ip.mult ...
+          source: "CACTI 7, lp-dram, 65 nm, one 2 MiB bank"
+          read_pj_per_access: 3154.8      # memories: one access of the buffer's width_bits
+          energy_pj: {op: 0.4}            # any action, per action as the datapath counts it
+          area_mm2: 219.8                 # one instance (a buffer is one instance)
+          leakage_mw: 191.0               # one instance
+
+Both apply at the lookup boundary, only while that arch is priced (``applied``): a user table
+entry is returned by ``tables.get`` instead of the bundled entry, so every rule built on it
+(width and node scaling) uses the user's number; a part price replaces what the cost class
+computed for that part, after node scaling (user part prices are taken at the arch's own node
+and Vdd, as given).
+"""
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterator, Mapping
+
+from accelsim.errors import SpecError
+
+if TYPE_CHECKING:
+    from accelsim.cost.tables import Entry
+
+PJ, MM2, MW = 1e-12, 1e-6, 1e-3
+
+
+@dataclass(frozen=True)
+class PartPrice:
+    """User prices of one inventory part; ``None`` keeps the bundled price."""
+
+    part: str
+    source: str
+    energy_pj: tuple[tuple[str, float], ...] = ()          # action -> pJ per action
+    per_access_pj: tuple[tuple[str, float], ...] = ()      # "read" / "write" -> pJ per access
+    area_mm2: float | None = None
+    leakage_mw: float | None = None
+
+
+@dataclass(frozen=True)
+class UserPrices:
+    file: str = ""                       # the arch file, for error messages
+    table: str = ""                      # the user cost table's path, "" when none
+    entries: tuple["Entry", ...] = ()    # its entries (each replaces a bundled one)
+    parts: tuple[PartPrice, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.entries or self.parts)
+
+
+_ACTIVE: ContextVar[UserPrices] = ContextVar("accelsim_user_prices", default=UserPrices())
+
+
+@contextlib.contextmanager
+def applied(prices: UserPrices) -> Iterator[None]:
+    """Price with ``prices`` laid over the bundled tables inside this block."""
+    token = _ACTIVE.set(prices)
+    try:
+        yield
+    finally:
+        _ACTIVE.reset(token)
+
+
+def entry(name: str) -> "Entry | None":
+    """The active user table's entry called ``name``, if it has one (``tables.get`` asks)."""
+    for e in _ACTIVE.get().entries:
+        if e.name == name:
+            return e
+    return None
+
+
+def adjust(name: str, part, price):
+    """``price`` (a ``cost.price.Price`` of the inventory part ``name``) with the active user
+    prices of that part in place of the computed ones."""
+    user = _part(_ACTIVE.get(), name)
+    if user is None:
+        return price
+    energy = dict(price.energy)
+    energy.update({a: v * PJ for a, v in user.energy_pj})
+    if user.per_access_pj:
+        width = part.attr("width_bits")
+        energy.update({f"{d}_bits": v * PJ / width for d, v in user.per_access_pj})
+    return dataclasses.replace(
+        price, energy=energy,
+        area=price.area if user.area_mm2 is None else user.area_mm2 * MM2,
+        leakage=price.leakage if user.leakage_mw is None else user.leakage_mw * MW)
+
+
+def _part(prices: UserPrices, name: str) -> PartPrice | None:
+    for p in prices.parts:
+        if p.part == name:
+            return p
+    return None
+
+
+def check(prices: UserPrices, inventory: Mapping, node_nm: float, vdd: float) -> None:
+    """Every user part price names a part of this arch and an action that part has."""
+    import difflib
+    from accelsim.cost.price import price
+    for user in prices.parts:
+        key = f"costs.parts.{user.part}"
+        if user.part not in inventory:
+            close = difflib.get_close_matches(user.part, list(inventory), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise SpecError(prices.file, key, message=f"no part '{user.part}' in this arch{hint}; "
+                            f"its parts: {', '.join(sorted(inventory))}")
+        p = inventory[user.part]
+        actions = price(p, node_nm, vdd).energy
+        for action, _ in user.energy_pj:
+            if action not in actions:
+                raise SpecError(prices.file, f"{key}.energy_pj.{action}",
+                                "an action of this part: " + ", ".join(sorted(actions)), action)
+        if user.per_access_pj and p.attr("width_bits", 0) == 0:
+            raise SpecError(prices.file, key, message="per-access prices need a memory part "
+                            "(with width_bits); use energy_pj per action")
+
+
+def describe(prices: UserPrices, inventory: Mapping, node_nm: float, vdd: float) -> tuple[str, ...]:
+    """One line per overridden price: the user's value next to the bundled one it replaces."""
+    from accelsim.cost import tables
+    from accelsim.cost.price import price
+    lines = []
+    for e in prices.entries:
+        bundled = tables.entries()[e.name]
+        lines.append(f"table {e.name}: {_show(e.value)} {e.unit} (bundled {_show(bundled.value)}), from "
+                     f"{prices.table}: {e.source}")
+    for user in prices.parts:
+        p = inventory[user.part]
+        with applied(UserPrices()):
+            base = price(p, node_nm, vdd)
+        changed = [f"{a} {v:g} pJ (bundled {base.energy[a] / PJ:.4g})" for a, v in user.energy_pj]
+        width = p.attr("width_bits", 0)
+        changed += [f"{d} {v:g} pJ/access (bundled {base.energy[d + '_bits'] * width / PJ:.4g})"
+                    for d, v in user.per_access_pj]
+        if user.area_mm2 is not None:
+            changed.append(f"area {user.area_mm2:g} mm^2 (bundled {base.area / MM2:.4g})")
+        if user.leakage_mw is not None:
+            changed.append(f"leakage {user.leakage_mw:g} mW (bundled {base.leakage / MW:.4g})")
+        lines.append(f"part {user.part}: " + ", ".join(changed) + f"; source: {user.source}")
+    return tuple(lines)
+
+
+def _show(value) -> str:
+    return f"{value:g}" if isinstance(value, (int, float)) else str(value)
