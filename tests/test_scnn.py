@@ -224,3 +224,46 @@ def test_validation_targets_are_registered():
     from accelsim.validation.registry import targets
     scnn = [t for t in targets() if t.design == "SCNN"]
     assert sorted(t.published for t in scnn) == [2.3, 2.7]
+
+
+@pytest.mark.parametrize("queue", [1, 3, 10_000])
+def test_bank_queue_kernel_matches_numpy_twin_and_only_speeds_up(tmp_path, queue):
+    dp = arch(banks=8, pe_rows=3, pe_cols=2, bank_map="xor").build()
+    for name in ("conv_s1", "conv_s2"):
+        args = kernel_inputs(dp, trace_of(tmp_path, LAYERS[name]))
+        fast = scnn_cycles(*args, queue)
+        for a, b in zip(fast, scnn_cycles_numpy(*args, queue)):
+            np.testing.assert_array_equal(a, b)
+        busiest = scnn_cycles(*args)[1]
+        assert np.all(fast[1] <= busiest) and fast[1].sum() < busiest.sum()
+        deeper = scnn_cycles(*args, queue + 1)[1]
+        assert np.all(deeper <= fast[1])
+
+
+def test_deep_queue_reaches_the_bank_throughput_bound():
+    # One PE, one channel: 4 blocks of 2 products, all into bank 0 of 4. Busiest-bank: 2 cycles a
+    # block; deep queue: the bank retires 8 products in 8 cycles, the array issues in 4.
+    geom = np.array([1, 1, 1, 1, 1, 8, 0, 1, 8, 2, 1, 4, 1], dtype=np.int64)
+    a_ptr = np.array([0, 2]); a_y = np.zeros(2, np.int64); a_x = np.array([3, 7])
+    w_ptr = np.array([0, 4]); w_off = np.zeros(4, np.int64); w_y = np.zeros(4, np.int64)
+    w_x = np.arange(4)
+    bank = np.zeros(8, np.int64)
+    args = (a_ptr, a_y, a_x, w_ptr, w_off, w_y, w_x, np.zeros(1, np.int64), np.zeros(1, np.int64),
+            geom, bank)
+    assert int(scnn_cycles(*args)[0].sum()) == 8           # 4 blocks x busiest bank 2
+    assert int(scnn_cycles(*args, 100)[0].sum()) == 8      # bank-bound, not issue-bound
+    bank = np.arange(8) % 4                                # spread over the banks
+    spread = args[:-1] + (bank,)
+    assert int(scnn_cycles(*spread)[0].sum()) == 4 and int(scnn_cycles(*spread, 100)[0].sum()) == 4
+
+
+def test_xor_bank_map_is_dnnsims_hash():
+    dp = arch(bank_map="xor").build()
+    geom = np.array([1, 64, 1, 1, 4, 4, 0, 4, 4, 4, 4, 32, 4], dtype=np.int64)
+    bank = dp.bank_of(geom, 8)
+    for k, y, x in [(0, 0, 0), (5, 1, 2), (7, 3, 3), (6, 2, 1)]:
+        addr = dp.offsets(np.array([k]), geom)[0] + (y * 4 + x) * 4
+        want = ((((k & 4) << 2) ^ ((y & 2) << 3) ^ ((x & 2) << 3)) + ((y & 1) << 3)
+                + ((x & 1) << 2) + (k & 3)) % 32
+        assert bank[addr] == want
+    assert np.array_equal(arch().build().bank_of(geom, 8), np.arange(bank.size) % 32)

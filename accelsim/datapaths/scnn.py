@@ -65,6 +65,10 @@ class ScnnParams:
     acc_bits: int = field(default=24, metadata={"lo": 8, "hi": 64})
     index_bits: int = field(default=4, metadata={"lo": 1, "hi": 32})
     fc_side: int = field(default=16, metadata={"lo": 1, "hi": 1024})
+    # Accumulator bank of an address (bank_of) and products a bank may hold waiting before the
+    # multiplier array stalls (0: every block pays its busiest bank; large: near conflict-free).
+    bank_map: str = field(default="mod", metadata={"choices": ("mod", "xor")})
+    bank_queue: int = field(default=0, metadata={"lo": 0, "hi": 1 << 16})
 
     def __post_init__(self):
         if self.acc_bits < self.width:
@@ -218,14 +222,27 @@ class Scnn:
         return np.array([plane.c, p.pes, plane.sh * plane.sw, planar.ceil_div(plane.k, kc), rh, rw,
                          0, plane.oh, plane.ow, p.f, p.i, p.banks, min(p.f, kc)], dtype=np.int64)
 
-    @staticmethod
-    def bank_of(geom: np.ndarray, kc: int) -> np.ndarray:
-        """Bank of every accumulator address: the address modulo the banks. With the filter-blocked
-        layout this puts the f filters of a weight vector in f consecutive banks. (An XOR-folded
-        address was tried as well: per-block conflicts stay as frequent, since 16 products in 32
-        banks collide by the birthday bound unless the layout keeps them apart.)"""
-        size = planar.ceil_div(kc, int(geom[12])) * int(geom[12]) * int(geom[4] * geom[5])
-        return np.arange(size, dtype=np.int64) % int(geom[11])
+    def bank_of(self, geom: np.ndarray, kc: int) -> np.ndarray:
+        """Bank of every accumulator address (filter blocks of FB, then the PE's output rows and
+        columns, filter innermost: ``offsets``).
+
+        * ``mod``: the address modulo the banks, which puts the FB filters of a weight vector in
+          consecutive banks.
+        * ``xor``: DNNsim's hash of the filter k and the output row y and column x (isakedo/
+          DNNsim, core SCNN map_accumulator): k mod 4, then bit 0 of x and of y, then bit 2 of
+          k XOR bit 1 of y XOR bit 1 of x in the next place up (a 5-bit bank number for 32
+          banks), modulo the banks. We apply it to the PE-local output position and the filter
+          within the output-channel group (DNNsim takes the tile's own coordinates)."""
+        fb, rh, rw, banks = int(geom[12]), int(geom[4]), int(geom[5]), int(geom[11])
+        size = planar.ceil_div(kc, fb) * fb * rh * rw
+        addr = np.arange(size, dtype=np.int64)
+        if self.p.bank_map == "mod":
+            return addr % banks
+        k = (addr // (rh * rw * fb)) * fb + addr % fb
+        pos = (addr // fb) % (rh * rw)
+        y, x = pos // rw, pos % rw
+        mixed = ((k & 4) << 2) ^ ((y & 2) << 3) ^ ((x & 2) << 3)
+        return (mixed + ((y & 1) << 3) + ((x & 1) << 2) + (k & 3)) % banks
 
     @staticmethod
     def offsets(kl: np.ndarray, geom: np.ndarray) -> np.ndarray:

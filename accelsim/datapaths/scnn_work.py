@@ -47,7 +47,8 @@ def scnn_work(dp, trace):
                 geom = dp.geom(plane, t, kc)
                 smax, ssum, stats = scnn_cycles(a_ptr, a_cols[0], a_cols[1], w_ptr,
                                                 dp.offsets(w_cols[0], geom), w_cols[1], w_cols[2],
-                                                t.ry0, t.rx0, geom, dp.bank_of(geom, kc))
+                                                t.ry0, t.rx0, geom, dp.bank_of(geom, kc),
+                                                p.bank_queue)
                 region = t.region
                 drain = planar.ceil_div(kc_used[:, None] * region[None, :], p.banks).max(axis=1)
                 compute = smax.sum(axis=1)

@@ -172,12 +172,17 @@ def _scnn_addr(ay, ax, woff, wy, wx, y0, x0, lo, hi, ow, rw, fb):
 
 
 @numba.njit(cache=True)
-def scnn_cycles(a_ptr, a_y, a_x, w_ptr, w_off, w_y, w_x, pe_y0, pe_x0, geom, bank_of):
+def scnn_cycles(a_ptr, a_y, a_x, w_ptr, w_off, w_y, w_x, pe_y0, pe_x0, geom, bank_of, queue=0):
     """Cycles of each (output-channel group, input channel) step of SCNN's PT-IS-CP-sparse loop.
 
     Each PE walks its activation vectors (I entries) and, for each, the weight vectors (F
-    entries) of the channel; a block costs max(1, most valid products landing in one bank)
-    cycles. PEs meet at a barrier after every input channel, so a step costs its slowest PE.
+    entries) of the channel, issuing one block of products per cycle into per-bank queues; each
+    accumulator bank retires one product per cycle. The array stalls until no bank holds more than
+    ``queue`` products waiting, so with ``queue`` 0 a block costs max(1, most valid products
+    landing in one bank) cycles (the busiest bank), and a deep queue approaches the conflict-free
+    bound (one block a cycle, limited only by each bank's total load). A PE's step ends when its
+    banks are empty. PEs meet at a barrier after every input channel, so a step costs its slowest
+    PE.
     Returns step_max (G, C), step_sum (G, C) (PE-cycles, for imbalance) and stats =
     [products multiplied, valid products, blocks, bank-conflict stall cycles, weight entries read].
     """
@@ -187,8 +192,7 @@ def scnn_cycles(a_ptr, a_y, a_x, w_ptr, w_off, w_y, w_x, pe_y0, pe_x0, geom, ban
     step_sum = np.zeros((G, C), dtype=np.int64)
     stats = np.zeros(5, dtype=np.int64)
     lo, hi, ow, rw, fb = geom[6], geom[7], geom[8], geom[5], geom[12]
-    count = np.zeros(A, dtype=np.int64)
-    stamp = np.full(A, -1, dtype=np.int64)      # block that last touched a bank: no resets needed
+    free = np.zeros(A, dtype=np.int64)         # cycle at which each bank's queue is empty
     block = 0
     valid = 0
     for g in range(G):
@@ -196,7 +200,9 @@ def scnn_cycles(a_ptr, a_y, a_x, w_ptr, w_off, w_y, w_x, pe_y0, pe_x0, geom, ban
             worst_pe = 0
             total = 0
             for p in range(P):
-                cyc = 0
+                free[:] = 0
+                now = 0                                   # issue cycle of the next block
+                last = 0                                  # latest cycle any bank is busy to
                 y0, x0 = pe_y0[p], pe_x0[p]
                 for q in range(PH):
                     ai = (c * P + p) * PH + q
@@ -211,7 +217,6 @@ def scnn_cycles(a_ptr, a_y, a_x, w_ptr, w_off, w_y, w_x, pe_y0, pe_x0, geom, ban
                         ie = min(ia + I, a1)
                         for fw in range(w0, w1, F):
                             fe = min(fw + F, w1)
-                            worst = 1
                             for i in range(ia, ie):
                                 ay, ax = a_y[i], a_x[i]
                                 for f in range(fw, fe):
@@ -221,14 +226,14 @@ def scnn_cycles(a_ptr, a_y, a_x, w_ptr, w_off, w_y, w_x, pe_y0, pe_x0, geom, ban
                                         continue
                                     b = bank_of[addr]
                                     valid += 1
-                                    # branch-free: a bank last touched by an earlier block restarts at 1
-                                    k = count[b] * (stamp[b] == block) + 1
-                                    count[b] = k
-                                    stamp[b] = block
-                                    worst = max(worst, k)
+                                    done = max(free[b], now) + 1
+                                    free[b] = done
+                                    last = max(last, done)
                             block += 1
-                            stats[3] += worst - 1
-                            cyc += worst
+                            nxt = max(now + 1, last - queue)
+                            stats[3] += nxt - now - 1
+                            now = nxt
+                cyc = max(now, last)
                 total += cyc
                 if cyc > worst_pe:
                     worst_pe = cyc
@@ -239,9 +244,10 @@ def scnn_cycles(a_ptr, a_y, a_x, w_ptr, w_off, w_y, w_x, pe_y0, pe_x0, geom, ban
     return step_max, step_sum, stats
 
 
-def scnn_cycles_numpy(a_ptr, a_y, a_x, w_ptr, w_off, w_y, w_x, pe_y0, pe_x0, geom, bank_of):
+def scnn_cycles_numpy(a_ptr, a_y, a_x, w_ptr, w_off, w_y, w_x, pe_y0, pe_x0, geom, bank_of, queue=0):
     """Twin of :func:`scnn_cycles`: each (step, PE, phase) as a whole products matrix, blocks
-    labelled by (activation vector, weight vector), bank counts by bincount."""
+    labelled by (activation vector, weight vector), bank counts by bincount; the queues are then
+    run block by block (with ``queue`` 0 each block simply costs its busiest bank)."""
     C, P, PH, G, RH, RW, lo, hi, OW, F, I, A, FB = (int(v) for v in geom)
     step_max = np.zeros((G, C), dtype=np.int64)
     step_sum = np.zeros((G, C), dtype=np.int64)
@@ -250,6 +256,7 @@ def scnn_cycles_numpy(a_ptr, a_y, a_x, w_ptr, w_off, w_y, w_x, pe_y0, pe_x0, geo
         for c in range(C):
             pe_cycles = np.zeros(P, dtype=np.int64)
             for p in range(P):
+                free, now, last = np.zeros(A, dtype=np.int64), 0, 0
                 for q in range(PH):
                     ai = (c * P + p) * PH + q
                     wi = (c * PH + q) * G + g
@@ -266,10 +273,16 @@ def scnn_cycles_numpy(a_ptr, a_y, a_x, w_ptr, w_off, w_y, w_x, pe_y0, pe_x0, geo
                     nblocks = -(-na // I) * nfb
                     block = (np.arange(na)[:, None] // I) * nfb + np.arange(nw)[None, :] // F
                     counts = np.bincount(block[ok] * A + bank_of[addr[ok]], minlength=nblocks * A)
-                    cost = np.maximum(counts.reshape(nblocks, A).max(axis=1), 1)
-                    pe_cycles[p] += int(cost.sum())
-                    stats += [na * nw, int(ok.sum()), nblocks, int((cost - 1).sum()),
-                              -(-na // I) * nw]
+                    stall = 0
+                    for k in counts.reshape(nblocks, A):
+                        hit = k > 0
+                        free[hit] = np.maximum(free[hit], now) + k[hit]
+                        last = max(last, int(free.max()))
+                        nxt = max(now + 1, last - queue)
+                        stall += nxt - now - 1
+                        now = nxt
+                    stats += [na * nw, int(ok.sum()), nblocks, stall, -(-na // I) * nw]
+                pe_cycles[p] = max(now, last)
             step_max[g, c] = pe_cycles.max()
             step_sum[g, c] = pe_cycles.sum()
     return step_max, step_sum, stats
