@@ -186,7 +186,8 @@ def _extensions():
     """Commands defined next to what they drive (sweep, plot, import, export)."""
     import importlib
     out = []
-    for mod in ("accelsim.sweep.cli", "accelsim.report.plot_cli", "accelsim.workload.importers.cli"):
+    for mod in ("accelsim.sweep.cli", "accelsim.report.plot_cli", "accelsim.workload.importers.cli",
+                "accelsim.workload.operands_cli"):
         try:
             out.append(importlib.import_module(mod).add_commands)
         except ModuleNotFoundError as exc:

@@ -39,7 +39,8 @@ def save(imported: Imported, out: str | Path):
         out.parent.mkdir(parents=True, exist_ok=True)
         if imported.tensors:
             npz = out.with_suffix(".npz")
-            np.savez(npz, **{k: np.ascontiguousarray(v) for k, v in imported.tensors.items()})
+            np.savez(npz, **{k: np.ascontiguousarray(v) if np.ndim(v) else np.asarray(v)
+                             for k, v in imported.tensors.items()})
             doc["layers"] = [_with_file(layer, npz.name, imported.tensors)
                              for layer in doc["layers"]]
         out.write_text(dump(doc))

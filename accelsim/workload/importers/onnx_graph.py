@@ -45,7 +45,7 @@ def load(path: Path, batch: int, dims: dict[str, int], weights: bool = True):
     inferred = _infer(model, file)
     if not _unresolved(inferred):
         return inferred, ()
-    folded = _fold(model)
+    folded, _ = optimise(model, _FUSIONS)
     if folded is None:
         return inferred, ("some layer shapes stay unknown: onnxruntime is not installed or cannot "
                           "load the model, so constants were not folded",)
@@ -65,16 +65,17 @@ def _unresolved(model) -> bool:
                for n in gr.node if n.op_type in LAYER_OPS for i in n.input[:2])
 
 
-def _fold(model):
-    """The model after onnxruntime's basic optimisation (constant folding), or None."""
+def optimise(model, disabled: list[str]):
+    """(the model after onnxruntime's basic optimisation: constant folding and, unless
+    ``disabled``, exact fusions such as Conv + BatchNorm; or None, why not)."""
     import tempfile
     try:
         import onnx
         import onnxruntime as ort
     except ImportError:
-        return None
+        return None, "onnxruntime is not installed"
     if model.ByteSize() > 2**31 - 1:          # protobuf's limit for an in-memory model
-        return None
+        return None, "the model is over 2 GB"
     with tempfile.TemporaryDirectory() as tmp:
         out = str(Path(tmp) / "folded.onnx")
         opts = ort.SessionOptions()
@@ -83,10 +84,10 @@ def _fold(model):
         opts.log_severity_level = 3
         try:
             ort.InferenceSession(model.SerializeToString(), opts,
-                                 providers=["CPUExecutionProvider"], disabled_optimizers=_FUSIONS)
-            return onnx.load(out)
-        except Exception:          # onnxruntime raises its own Fail/InvalidGraph types
-            return None
+                                 providers=["CPUExecutionProvider"], disabled_optimizers=disabled)
+            return onnx.load(out), ""
+        except Exception as exc:   # onnxruntime raises its own Fail/InvalidGraph types
+            return None, f"onnxruntime cannot load it ({_first_line(exc)})"
 
 
 def _load(path: Path, weights: bool = True):

@@ -47,7 +47,11 @@ class Source:
     """Where a layer's operands live in the ONNX graph (what ``capture`` reads at run time)."""
     act: str                  # tensor name of the activation input
     wgt: str | None           # tensor name of the second operand when it is not a constant
-    act_is_b: bool = False    # W @ X: the activation is MatMul's second input (k, m)
+    act_t: bool = False       # the activation is stored (k, m): W @ X, or Gemm's transA
+    wgt_t: bool = False       # a non-constant second operand stored (n, k): Gemm's transB
+    const: str | None = None  # the initializer holding the weights, when they are one
+    node: int = 0             # the layer node's position in the graph
+    act_slot: int = 0         # which node input is the activation (the other operand: 1 - it)
 
 
 def read_onnx(path: str | Path, *, batch: int = 1, dims: Mapping[str, int] | None = None,
@@ -72,7 +76,7 @@ def convert(model, path: Path, *, batch: int, act_bits: int, wgt_bits: int, weig
     used: set[str] = set()
     folded = 0
     macs = 0
-    for node in model.graph.node:
+    for position, node in enumerate(model.graph.node):
         if node.op_type not in LAYER_OPS:
             skipped[node.op_type] += 1
             continue
@@ -84,7 +88,13 @@ def convert(model, path: Path, *, batch: int, act_bits: int, wgt_bits: int, weig
             continue
         layer["name"] = lname = _unique(_layer_name(node, g), used)
         second = None if wgt is not None else node.input[1 if act_in == node.input[0] else 0]
-        sources[lname] = Source(act_in, second, act_in != node.input[0])
+        ga = attrs(node) if node.op_type == "Gemm" else {}
+        slot = 0 if act_in == node.input[0] else 1
+        const = node.input[1 - slot]
+        sources[lname] = Source(act_in, second, slot == 1 or bool(ga.get("transA")),
+                                bool(ga.get("transB")),
+                                const if wgt is not None and const in g.init else None,
+                                position, slot)
         act = g.values(act_in)
         if act != RELU_ACT:
             layer["act"] = act
