@@ -1,0 +1,62 @@
+"""The bundled architectures, workloads and sweeps, and how a bare name finds its file.
+
+The top-level ``arch_configs/`` and ``workloads/`` folders of the source tree are the source of
+truth; a wheel carries copies of them inside the package (``accelsim/arch_configs``,
+``accelsim/workloads``, mapped in pyproject.toml). ``data_root()`` is whichever folder holds them,
+so a source checkout, an editable install and a wheel install all see the same files.
+
+A command-line ARCH or WORKLOAD is a file path when it names an existing file or looks like one
+(a ``.yaml`` suffix or a folder part); otherwise it is a bundled name: ``stripes`` is
+``arch_configs/stripes.yaml``, ``alexnet`` is ``workloads/alexnet.yaml``.
+"""
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+from accelsim.errors import SpecError
+
+PACKAGE = Path(__file__).resolve().parent
+FOLDERS = {"arch": "arch_configs", "workload": "workloads", "sweep": "arch_configs/sweeps"}
+
+
+def data_root() -> Path:
+    """The folder that holds ``arch_configs/`` and ``workloads/``: the package itself in a wheel,
+    the top of the source tree otherwise."""
+    return PACKAGE if (PACKAGE / "arch_configs").is_dir() else PACKAGE.parent
+
+
+def folder(what: str) -> Path:
+    return data_root() / FOLDERS[what]
+
+
+def names(what: str) -> list[str]:
+    """Bundled names of one kind (``arch``, ``workload``, ``sweep``), sorted."""
+    return sorted(p.stem for p in folder(what).glob("*.yaml"))
+
+
+def looks_like_path(text: str) -> bool:
+    p = Path(text)
+    return p.suffix in (".yaml", ".yml") or len(p.parts) > 1 or p.exists()
+
+
+def resolve(what: str, text: str, option: str | None = None) -> Path:
+    """The file an argument names: an existing path as given, else the bundled file of that name.
+
+    A path-like argument is returned unchanged (the loader reports a missing file); an unknown
+    bare name is a SpecError that lists the close bundled names, and says so when the name is a
+    bundled file of another kind (e.g. a workload given where an architecture belongs)."""
+    if looks_like_path(text):
+        return Path(text)
+    candidate = folder(what) / f"{text}.yaml"
+    if candidate.is_file():
+        return candidate
+    label = option or what.upper()
+    others = [w for w in FOLDERS if w != what and (folder(w) / f"{text}.yaml").is_file()]
+    if others:
+        raise SpecError(label, "", message=f"'{text}' is a bundled {others[0]}, not an {what}"
+                        if what == "arch" else f"'{text}' is a bundled {others[0]}, not a {what}")
+    close = difflib.get_close_matches(text, names(what), n=3)
+    hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else \
+        " (`accelsim list` shows them)"
+    raise SpecError(label, "", f"a {what} YAML file or a bundled {what} name{hint}", text)
