@@ -1,26 +1,56 @@
 """The ``accelsim`` command: run | list | validate (and the commands other modules add).
 
 User errors (SpecError) print as one line, ``error: file: key: expected ..., got ...``, and exit
-with status 2; a datapath that asks for a price the tables lack exits 1 with one line too.
+with status 2; a datapath that asks for a price the tables lack exits 1 with one line too, and so
+does a command whose optional dependency is not installed (naming the extra that provides it).
+Heavy imports (pandas, SimPy, matplotlib, Dask) happen inside the commands that use them, so that
+``accelsim list`` and ``--help`` start fast (benchmarks/bench_startup.py).
 """
 from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 from pathlib import Path
 
+from accelsim import __version__, bundled
 from accelsim.cost.tables import MissingPrice
 from accelsim.errors import SpecError
+from accelsim.extras import missing_extra
 
-ROOT = Path(__file__).resolve().parents[1]
+DESCRIPTION = """\
+Cycle-level simulator of deep-learning accelerators: how many cycles, how much energy and area a
+datapath design takes on real network layers, against a baseline design."""
+
+EPILOG = """\
+ARCH and WORKLOAD are YAML files or the names of bundled ones (`accelsim list`), e.g.
+  accelsim run stripes alexnet --baseline dadn
+  accelsim run my_arch.yaml workloads/vgg16.yaml -o results.csv
+  accelsim validate --only Stripes
+`accelsim COMMAND --help` describes each command."""
 
 
-def _bundled(folder: str) -> Path:
-    """A bundled folder: the current directory's, else the one beside the installed package."""
-    here = Path.cwd() / folder
-    return here if here.is_dir() else ROOT / folder
+def _check_swapped(arch: str, workload: str) -> None:
+    """After a failed load: name a pair given the wrong way round as such."""
+    if _kind_of(arch) == "workload" and _kind_of(workload) == "arch":
+        raise SpecError("run", "", message=f"ARCH and WORKLOAD look swapped: '{arch}' is a workload "
+                        f"and '{workload}' an architecture; try `accelsim run {workload} {arch}`")
+
+
+def _kind_of(text: str) -> str | None:
+    """'arch' or 'workload' when ``text`` names a bundled one or a YAML file that looks like one."""
+    import yaml
+    for what in ("arch", "workload"):
+        if not bundled.looks_like_path(text) and (bundled.folder(what) / f"{text}.yaml").is_file():
+            return what
+    try:
+        with open(text, encoding="utf-8") as f:
+            top = yaml.safe_load(f)
+    except (OSError, ValueError, yaml.YAMLError):
+        return None
+    if not isinstance(top, dict):
+        return None
+    return "arch" if "datapath" in top else "workload" if "layers" in top or "base" in top else None
 
 
 def cmd_run(args) -> int:
@@ -33,9 +63,15 @@ def cmd_run(args) -> int:
         raise SpecError("--output", "", "a .csv, .json or .parquet file name", args.output)
     if args.output and not Path(args.output).resolve().parent.is_dir():
         raise SpecError(args.output, "", message="cannot write: its folder does not exist")
-    arch = load_arch(args.arch)
-    workload = load_workload(args.workload)
-    base_arch = load_arch(args.baseline) if args.baseline else None
+    if args.output and Path(args.output).suffix == ".parquet":
+        __import__("pyarrow")           # a missing extra is reported before simulating
+    try:
+        arch = load_arch(bundled.resolve("arch", args.arch))
+        workload = load_workload(bundled.resolve("workload", args.workload))
+    except SpecError:
+        _check_swapped(args.arch, args.workload)
+        raise
+    base_arch = load_arch(bundled.resolve("arch", args.baseline, "--baseline")) if args.baseline else None
     if args.layers:
         workload = workload.select([n.strip() for n in args.layers.split(",") if n.strip()])
     progress = None if args.quiet or not sys.stderr.isatty() else _progress
@@ -111,15 +147,13 @@ def _write(result, comparison, path: Path) -> None:
 
 
 def cmd_list(args) -> int:
-    from accelsim.datapaths.base import registry
+    from accelsim.datapaths.base import catalog
     print("datapath kinds:")
-    for kind, cls in registry().items():
-        doc = " ".join((sys.modules[cls.__module__].__doc__ or "").split())
-        first = re.split(r"\.\s+(?=[A-Z])", doc)[0].rstrip(".")
-        print(f"  {kind:14s} {first if len(first) <= 100 else first[:99] + '…'}")
-    for folder in ("arch_configs", "workloads", "arch_configs/sweeps"):
-        path = _bundled(folder)
-        print(f"{folder} ({path}):")
+    for kind, summary in catalog().items():
+        print(f"  {kind:14s} {summary if len(summary) <= 100 else summary[:99] + '…'}")
+    for what in ("arch", "workload", "sweep"):
+        path = bundled.folder(what)
+        print(f"{bundled.FOLDERS[what]} ({path}):")
         for f in sorted(path.glob("*.yaml")):
             print(f"  {f.name}")
     return 0
@@ -127,12 +161,18 @@ def cmd_list(args) -> int:
 
 def cmd_validate(args) -> int:
     from accelsim.validation.registry import Runner, targets
-    chosen = [t for t in targets() if not args.only or t.design.lower() in
-              {d.strip().lower() for d in args.only.split(",")}]
-    if not chosen:
-        raise SpecError("--only", "", "a design with published targets", args.only)
+    every = targets()
+    designs = sorted({t.design for t in every})
+    asked = [d.strip() for d in (args.only or "").split(",") if d.strip()]
+    if args.only is not None and not asked:
+        raise SpecError("--only", "", f"design names from {', '.join(designs)}", args.only)
+    unknown = [d for d in asked if d.lower() not in {k.lower() for k in designs}]
+    if unknown:
+        raise SpecError("--only", "", f"design names from {', '.join(designs)}", ",".join(unknown))
+    wanted = {d.lower() for d in asked}
+    chosen = [t for t in every if not wanted or t.design.lower() in wanted]
     say = (lambda msg: print(f"  {msg}", file=sys.stderr, flush=True)) if not args.quiet else None
-    runner = Runner(root=_bundled("arch_configs").parent, progress=say)
+    runner = Runner(root=bundled.data_root(), progress=say)
     failed = 0
     print(f"{'design':12s} {'metric':44s} {'published':>10s} {'simulated':>10s} {'tol':>5s}  result")
     for t in chosen:
@@ -148,33 +188,58 @@ def cmd_validate(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="accelsim", description=__doc__.splitlines()[0])
-    sub = p.add_subparsers(dest="command", required=True)
+    p = argparse.ArgumentParser(prog="accelsim", description=DESCRIPTION, epilog=EPILOG,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--version", action="version", version=f"accelsim {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    r = sub.add_parser("run", help="simulate a workload on an architecture")
-    r.add_argument("arch")
-    r.add_argument("workload")
-    r.add_argument("--baseline", help="arch YAML to compare against (speedup, energy efficiency)")
-    r.add_argument("--output", "-o", help="write per-layer and total results (.csv, .json, .parquet)")
-    r.add_argument("--layers", help="comma-separated layer names to simulate")
+    r = sub.add_parser("run", help="simulate a workload on an architecture",
+                       description="Simulate WORKLOAD on ARCH and print per-layer and total cycles, "
+                       "time, energy and area (and speedup / energy efficiency with --baseline).")
+    r.add_argument("arch", metavar="ARCH",
+                   help="architecture YAML file, or a bundled name such as 'stripes' (see list)")
+    r.add_argument("workload", metavar="WORKLOAD",
+                   help="workload YAML file, or a bundled name such as 'alexnet' (see list)")
+    r.add_argument("--baseline", metavar="ARCH",
+                   help="architecture (file or bundled name) to compare against: speedup and "
+                   "energy efficiency per layer and in total (default: no comparison)")
+    r.add_argument("--output", "-o", metavar="FILE",
+                   help="also write per-layer and total results to FILE: .csv, .json, or .parquet "
+                   "(needs the 'parquet' extra) (default: print only)")
+    r.add_argument("--layers", metavar="A,B,...",
+                   help="comma-separated layer names to simulate (default: every layer)")
     r.add_argument("--potentials", action="store_true",
-                   help="also print the ideal work reduction (bit-products vs 16x16 per MAC)")
+                   help="also print the ideal work reduction (bit-products vs 16x16 per MAC) "
+                   "(default: off)")
     r.add_argument("--report", action="append", default=[], choices=("accesses", "potentials"),
                    help="also print a report: 'accesses' = reads and writes per memory level and "
-                        "operand with utilization per layer; 'potentials' = as --potentials")
+                        "operand with utilization per layer; 'potentials' = as --potentials; "
+                        "repeatable (default: none)")
     r.add_argument("--sample", type=float, metavar="FRACTION",
-                   help="simulate a seeded fraction of each layer's windows and scale up")
-    r.add_argument("--sample-seed", type=int, default=0)
-    r.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+                   help="simulate a seeded fraction in (0, 1] of each layer's windows and scale "
+                   "up, printing the estimate's standard error (default: simulate every window)")
+    r.add_argument("--sample-seed", type=int, default=0, metavar="N",
+                   help="seed that picks the sampled windows (default: 0)")
+    r.add_argument("--quiet", "-q", action="store_true",
+                   help="print nothing but errors and warnings (default: off)")
     r.set_defaults(func=cmd_run)
 
-    l = sub.add_parser("list", help="datapath kinds, bundled architectures and workloads")
+    l = sub.add_parser("list", help="datapath kinds, bundled architectures, workloads and sweeps",
+                       description="List the datapath kinds and the bundled architecture, "
+                       "workload and sweep files (their names work wherever a file is expected).")
     l.set_defaults(func=cmd_list)
 
-    v = sub.add_parser("validate", help="simulate the published targets and compare")
-    v.add_argument("--only", help="comma-separated design names (e.g. Stripes,Loom)")
-    v.add_argument("--allow-miss", action="store_true", help="exit 0 even when a target misses")
-    v.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
+    v = sub.add_parser("validate", help="simulate the published targets and compare",
+                       description="Simulate every published figure accelsim checks itself against, "
+                       "with the paper's configuration, and print published vs simulated with the "
+                       "tolerance. Exit status 1 when a target misses.")
+    v.add_argument("--only", metavar="DESIGN,...",
+                   help="comma-separated design names, e.g. Stripes,Loom; an unknown name is an "
+                   "error (default: every design)")
+    v.add_argument("--allow-miss", action="store_true",
+                   help="exit 0 even when a target misses (default: exit 1)")
+    v.add_argument("--quiet", "-q", action="store_true",
+                   help="no progress lines on stderr (default: off)")
     v.set_defaults(func=cmd_validate)
 
     for extend in _EXTENSIONS:
@@ -208,6 +273,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except MissingPrice as err:
         print(f"error: cost model: {err}", file=sys.stderr)
+        return 1
+    except ImportError as err:
+        line = missing_extra(err)
+        if line is None:
+            raise
+        print(f"error: {line}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

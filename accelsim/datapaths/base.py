@@ -7,7 +7,6 @@ It never schedules (that is the engine) and never prices (that is ``accelsim.cos
 from __future__ import annotations
 
 import importlib
-import pkgutil
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar, Mapping, Protocol
 
@@ -61,44 +60,129 @@ class LayerWork:
 
 
 class Datapath(Protocol):
-    kind: ClassVar[str]
-    Params: ClassVar[type]
+    """Every hook the engine and the spec reader use. ``kind``, ``Params``, ``__init__``, ``run``
+    and ``inventory`` are required; ``register`` gives a class the default (below, in
+    ``HOOK_DEFAULTS``) of each optional hook it does not define, so the engine never probes."""
+
+    kind: ClassVar[str]            # the YAML `datapath: {kind: ...}`
+    Params: ClassVar[type]         # frozen dataclass of its parameters (accelsim.spec.params reads it)
+    # Optional, default True: run() reads operand values. False lets the engine hand synthetic
+    # layers over as shapes only (LayerTrace without drawn operands), which is much faster.
+    needs_values: bool
+    # Optional, default False: run() on a subset of the im2col windows is that subset's share of
+    # the layer's work, so `--sample` may simulate a fraction of windows (engine.sampling).
+    samplable: bool
 
     def __init__(self, params, arch: "Arch") -> None: ...
-    def run(self, layer: "LayerTrace") -> LayerWork: ...
-    def inventory(self) -> Mapping[str, Part]: ...
+
+    def run(self, layer: "LayerTrace") -> LayerWork:
+        """The layer's tiles, bytes and action counts. Pure: same layer, same work."""
+
+    def inventory(self) -> Mapping[str, Part]:
+        """Component name -> Part (cost class, count, attributes), priced for area and leakage."""
+
+    def limits(self) -> tuple[int, int]:
+        """Optional, default (32, 32): the widest activation and weight precision the datapath
+        holds; a workload asking for more is an input error naming the layer."""
+
+    def outputs(self, layer: "LayerTrace") -> np.ndarray | None:
+        """Optional, default None (arithmetic not modelled): the exact integer result the design's
+        own arithmetic produces, which tests compare with an int64 matmul."""
+
+
+def _default_limits(self) -> tuple[int, int]:
+    return (32, 32)
+
+
+def _default_outputs(self, layer: "LayerTrace") -> np.ndarray | None:
+    return None
+
+
+HOOK_DEFAULTS = {"needs_values": True, "samplable": False,
+                 "limits": _default_limits, "outputs": _default_outputs}
+REQUIRED = ("kind", "Params", "run", "inventory")
 
 
 # -- registry ----------------------------------------------------------------------------------
+# kind -> class. Built-in datapaths are imported when first asked for (their modules are found by
+# reading the sources, see _builtin), plug-ins from the ``accelsim.datapaths`` entry-point group;
+# user code may also call register() itself.
+ENTRY_POINT_GROUP = "accelsim.datapaths"
 _REGISTRY: dict[str, type] = {}
-_LOADED = False
 
 
 def register(cls: type) -> type:
-    """Class decorator: make a datapath available under its ``kind``."""
+    """Class decorator: make a datapath available under its ``kind``.
+
+    Like ``@dataclass`` it completes the class: each optional hook of the Datapath protocol that
+    the class does not define gets its default. A class missing a required member is a
+    TypeError (a bug in the datapath, not a user input error)."""
+    missing = [name for name in REQUIRED if not hasattr(cls, name)]
+    if missing:
+        raise TypeError(f"datapath {cls.__name__} lacks {', '.join(missing)} (see Datapath)")
+    for name, default in HOOK_DEFAULTS.items():
+        if not hasattr(cls, name):
+            setattr(cls, name, default)
     _REGISTRY[cls.kind] = cls
     return cls
 
 
-def _load_all() -> None:
-    global _LOADED
-    if _LOADED:
-        return
-    import accelsim.datapaths as pkg
-    for info in pkgutil.iter_modules(pkg.__path__):
-        if info.name != "base":
-            importlib.import_module(f"accelsim.datapaths.{info.name}")
-    _LOADED = True
+def _builtin() -> dict[str, tuple[str, str]]:
+    """kind -> (module, summary) for each class this package registers, read from the sources
+    without importing them: `accelsim list` stays fast and `get` imports one module."""
+    import ast
+    from pathlib import Path
+
+    out = {}
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in tree.body:
+            if isinstance(node, ast.ClassDef) and any(
+                    getattr(d, "id", getattr(d, "attr", None)) == "register" for d in node.decorator_list):
+                for stmt in node.body:
+                    target = (stmt.targets[0] if isinstance(stmt, ast.Assign) else
+                              stmt.target if isinstance(stmt, ast.AnnAssign) else None)
+                    if getattr(target, "id", None) == "kind" and isinstance(stmt.value, ast.Constant):
+                        out[stmt.value.value] = (f"accelsim.datapaths.{path.stem}",
+                                                 _summary(ast.get_docstring(tree) or ""))
+    return out
 
 
-def registry() -> Mapping[str, type]:
-    _load_all()
-    return dict(sorted(_REGISTRY.items()))
+def _summary(doc: str) -> str:
+    import re
+    return re.split(r"\.\s+(?=[A-Z])", " ".join(doc.split()))[0].rstrip(".")
+
+
+def _plugins() -> dict:
+    from importlib.metadata import entry_points
+    return {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
+
+
+def catalog() -> Mapping[str, str]:
+    """kind -> one-line summary of every datapath available, without importing any."""
+    out = {kind: summary for kind, (_, summary) in _builtin().items()}
+    out.update({kind: f"plug-in {ep.value}" for kind, ep in _plugins().items() if kind not in out})
+    out.update({kind: _summary(cls.__doc__ or cls.__name__) for kind, cls in _REGISTRY.items()
+                if kind not in out})
+    return dict(sorted(out.items()))
 
 
 def get(kind: str) -> type | None:
-    _load_all()
+    """The class registered under ``kind``, importing its module or plug-in on first use."""
+    if kind not in _REGISTRY:
+        builtin = _builtin().get(kind)
+        if builtin is not None:
+            importlib.import_module(builtin[0])
+        elif kind in (plugins := _plugins()):
+            cls = plugins[kind].load()
+            if _REGISTRY.get(kind) is not cls:
+                register(cls)
     return _REGISTRY.get(kind)
+
+
+def registry() -> Mapping[str, type]:
+    """Every available datapath class by kind (imports them all; `catalog` does not)."""
+    return {kind: get(kind) for kind in catalog()}
 
 
 # -- shared tiling -----------------------------------------------------------------------------

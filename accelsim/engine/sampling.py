@@ -47,7 +47,7 @@ def sampled_run(datapath, trace: LayerTrace, sampling: Sampling) -> tuple[LayerW
     windows = trace.shape.windows
     blocks = -(-windows // sampling.block)
     take = int(round(sampling.fraction * blocks))
-    if not getattr(datapath, "samplable", False) or take < 2 * sampling.batches:
+    if not datapath.samplable or take < 2 * sampling.batches:
         return datapath.run(trace), {}
     rng = np.random.default_rng([sampling.seed, int(trace.key[:8], 16)])
     chosen = rng.choice(blocks, take, replace=False)

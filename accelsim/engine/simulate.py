@@ -26,7 +26,7 @@ def memory_inventory(arch: Arch) -> dict[str, Part]:
 
 def check_layers(arch: Arch, workload: Workload, datapath) -> None:
     """Precisions a datapath cannot hold are input errors, named by the workload key."""
-    act_max, wgt_max = datapath.limits() if hasattr(datapath, "limits") else (32, 32)
+    act_max, wgt_max = datapath.limits()
     for i, layer in enumerate(workload.layers):
         for key, bits, top in (("act_bits", layer.act_bits, act_max), ("wgt_bits", layer.wgt_bits, wgt_max)):
             if bits > top:
@@ -53,7 +53,7 @@ def simulate(arch: Arch, workload: Workload,
     overrides.check(arch.costs, inventory, node, vdd)
     with overrides.applied(arch.costs):          # the arch's own prices, if it brings any
         area = price.area(inventory, node, vdd)
-    needs_values = getattr(datapath, "needs_values", True)
+    needs_values = datapath.needs_values
     roles = accesses.memory_roles(arch.memory.buffers)
     done: dict = {}
     layers = []

@@ -9,10 +9,11 @@ FORMATS = (".png", ".svg", ".pdf")
 
 
 def add_commands(sub) -> None:
-    from accelsim.report.plots import KINDS
+    # The kinds are checked by plots.figure: importing plots here would load matplotlib for
+    # every command (tests/test_cli.py checks this list against plots.KINDS).
     p = sub.add_parser("plot", help="plot a sweep store or a run output (speedup, energy, area, ...)")
     p.add_argument("results", help="sweep results folder, or a .csv/.json/.parquet from 'accelsim run -o'")
-    p.add_argument("--kind", "-k", required=True, choices=KINDS,
+    p.add_argument("--kind", "-k", required=True, metavar="{speedup,energy,area,breakdown,pareto}",
                    help="speedup / energy (efficiency over the baseline) bars per network, energy "
                         "breakdown by component, area breakdown, or Pareto front")
     p.add_argument("--by", help="column that labels (bars) or colours (pareto) the designs, e.g. "

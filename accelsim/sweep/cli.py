@@ -13,8 +13,10 @@ def add_commands(sub) -> None:
     s.add_argument("--output", "-o", help="results folder (default: <sweep name>.sweep); a re-run "
                    "with the same folder computes only the points not yet in it")
     s.add_argument("--workers", "-j", type=int, help="local worker processes (default: one per core)")
-    s.add_argument("--scheduler", help="address of a running Dask scheduler (tcp://host:8786)")
-    s.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+    s.add_argument("--scheduler", help="address of a running Dask scheduler, e.g. tcp://host:8786; "
+                   "needs the 'sweep' extra (default: local processes)")
+    s.add_argument("--quiet", "-q", action="store_true",
+                   help="print nothing but errors (default: a progress line and a summary)")
     s.set_defaults(func=cmd_sweep)
 
 

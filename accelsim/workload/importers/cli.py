@@ -16,14 +16,19 @@ def add_commands(sub) -> None:
     o.add_argument("model", help="the .onnx file")
     o.add_argument("--output", "-o", help="workload YAML to write (default: <model>.yaml here); "
                    "weights go to the .npz of the same name")
-    o.add_argument("--batch", type=int, default=1, help="size of a symbolic first input dimension")
+    o.add_argument("--batch", type=int, default=1,
+                   help="size of a symbolic first input dimension (default: 1)")
     o.add_argument("--dim", action="append", default=[], metavar="NAME=N",
                    help="size of a named symbolic input dimension (e.g. seq=128), or of one "
-                        "dimension by INPUT.AXIS (e.g. x.2=48, for unnamed ones); repeatable")
-    o.add_argument("--act-bits", type=int, default=8)
-    o.add_argument("--wgt-bits", type=int, default=8)
+                        "dimension by INPUT.AXIS (e.g. x.2=48, for unnamed ones); repeatable "
+                        "(default: none)")
+    o.add_argument("--act-bits", type=int, default=8,
+                   help="activation precision of every layer, bits (default: 8)")
+    o.add_argument("--wgt-bits", type=int, default=8,
+                   help="weight precision of every layer, bits (default: 8)")
     o.add_argument("--no-weights", action="store_true",
-                   help="synthetic weights, no .npz (external weight data is not read)")
+                   help="synthetic weights, no .npz (external weight data is not read) "
+                   "(default: the model's weights)")
     o.add_argument("--no-fold-bn", action="store_true",
                    help="keep conv weights as stored (default: fold a following BatchNorm)")
     o.set_defaults(func=cmd_import_onnx)
@@ -37,16 +42,17 @@ def add_commands(sub) -> None:
                    help="pre-padded: IFMAP sizes include padding (SCALE-Sim's semantics, default); "
                         "same: they are unpadded map sizes, (R-1)/2 padding added per side")
     s.add_argument("--act-bits", type=int, default=8, help="default 8: SCALE-Sim's one-byte word")
-    s.add_argument("--wgt-bits", type=int, default=8)
+    s.add_argument("--wgt-bits", type=int, default=8, help="weight precision, bits (default: 8)")
     s.set_defaults(func=cmd_import_scalesim)
 
     exp = sub.add_parser("export", help="a workload in another tool's format")
     dst = exp.add_subparsers(dest="target", required=True)
     e = dst.add_parser("scalesim", help="a SCALE-Sim topology CSV (padding folded into the IFMAP)")
-    e.add_argument("workload")
+    e.add_argument("workload", help="workload YAML file to export")
     e.add_argument("--output", "-o", help="CSV to write (default: <workload>.csv here)")
     e.add_argument("--form", choices=FORMS, default="auto",
-                   help="auto: conv form when every conv layer fits it, else GEMM form")
+                   help="auto: conv form when every conv layer fits it, else GEMM form "
+                   "(default: auto)")
     e.set_defaults(func=cmd_export_scalesim)
 
 
