@@ -62,3 +62,35 @@ def test_value_datapaths_run_the_folded_layer(name):
     assert not on.samplable
     assert int(on.run(t).compute_cycles.sum()) == int(off.run(fold_trace(t, off.p.lanes)).compute_cycles.sum())
     assert int(on.run(t).compute_cycles.sum()) < int(off.run(t).compute_cycles.sum())
+
+
+def fc_trace(n_in=700, n_out=600, act_bits=9):
+    shape = Shape(1, n_in, 1, 1, n_out, 1, 1)
+    layer = Layer("fc", LayerKind.FC, shape, act_bits, 8, Values(dist="relu_normal", density=0.6),
+                  Values(dist="normal"))
+    return build_trace(layer, Workload("w", "test", 3, (layer,)), 0)
+
+
+@pytest.mark.parametrize("name", ["stripes", "dstripes", "pragmatic"])
+def test_fc_pass_overlap_never_slower_and_equal_to_one_long_stream(name):
+    from accelsim.datapaths.base import staggered_cycles
+    t = fc_trace()
+    drain = support.arch(name).build().run(t).compute_cycles
+    over = support.arch(name, fc_overlap=True).build().run(t).compute_cycles
+    assert over.shape == drain.shape and over.sum() < drain.sum()
+    assert np.all(np.diff(drain.ravel()) == 0)          # drained passes all cost the same
+    # overlapped: the passes' chunks as one stream over the columns
+    a = support.arch(name).build()
+    one = int(drain.ravel()[0])
+    passes = drain.size
+    assert one == staggered_cycles(_chunks(a, t), a.p.windows)
+    assert int(over.sum()) == staggered_cycles(np.tile(_chunks(a, t), passes), a.p.windows)
+
+
+def _chunks(dp, t):
+    if dp.kind == "pragmatic":
+        from accelsim.datapaths import grid
+        from accelsim.datapaths.pragmatic import _rounds, term_masks
+        view = grid.brick_view(term_masks(t.windows, dp.p.encoding), dp.p.lanes, 1)
+        return _rounds(view, dp.p.first_stage_bits).reshape(-1)
+    return dp.fc_chunk_cycles(t).reshape(-1)

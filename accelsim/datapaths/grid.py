@@ -28,6 +28,7 @@ class GridParams:
     width: int = field(default=16, metadata={"lo": 1, "hi": 32})
     acc_bits: int = field(default=32, metadata={"lo": 8, "hi": 64})
     fold_first_layer: bool = False       # datapaths.fold: stride folded into channels
+    fc_overlap: bool = False             # FC filter passes overlap (fc_pass_cycles)
 
 
 def check_group_size(p) -> None:
@@ -40,6 +41,18 @@ def check_group_size(p) -> None:
 
 def ceil_div(a: int, b: int) -> int:
     return -(-a // b)
+
+
+def fc_pass_cycles(chunk: np.ndarray, columns: int, passes: int, overlap: bool) -> np.ndarray:
+    """(passes,) cycles of each filter pass of an FC layer whose chunks cost ``chunk`` cycles on
+    ``columns`` staggered columns (``base.staggered_cycles``; every pass sees the same inputs).
+    Without ``overlap`` each pass drains before the next starts; with it the next pass's chunks
+    go to columns as they free up, so a pass costs its increment of the overlapped total."""
+    from accelsim.datapaths.base import staggered_cycles
+    if not overlap:
+        return np.full(passes, staggered_cycles(chunk, columns), dtype=np.int64)
+    ends = [staggered_cycles(np.tile(chunk, i), columns) for i in range(1, passes + 1)]
+    return np.diff(np.array(ends, dtype=np.int64), prepend=0)
 
 
 def passes(shape: Shape, filters_per_pass: int) -> int:

@@ -17,7 +17,8 @@ All-zero bricks still take one cycle.
 Columns (windows) share weights; with ``registers`` run-ahead weight registers a column may run
 that many steps ahead of the slowest (``numerics.kernels.sync_columns``); 0 is lock-step. Tiles get
 the same activations, so all filter passes repeat the same timing. FC layers have one window: chunks
-of ``lanes`` inputs start one per cycle on successive columns (``base.staggered_cycles``).
+of ``lanes`` inputs start one per cycle on successive columns (``base.staggered_cycles``), filter
+passes one after another or overlapped (``fc_overlap``, ``grid.fc_pass_cycles``).
 
 Approximations: the oneffset generators, the column's base/reach logic and the Booth recoders are
 priced as gate counts (``generator_gates``) of our own estimate, not from the paper's synthesis;
@@ -123,7 +124,8 @@ class Pragmatic:
         if trace.layer.kind is LayerKind.FC:
             view = grid.brick_view(masks, p.lanes, 1)                       # g, n, nb, 1, lanes
             chunk = _rounds(view, p.first_stage_bits).reshape(shape.groups, -1)
-            steps = np.array([[staggered_cycles(c, p.windows)] for c in chunk])
+            fc = np.concatenate([grid.fc_pass_cycles(c, p.windows, per_group, p.fc_overlap)
+                                 for c in chunk])[:, None]                       # (passes, 1)
             busy = int(chunk.sum())
             weight_steps = chunk.size
         else:
@@ -154,7 +156,10 @@ class Pragmatic:
         }
         if p.registers:
             actions["wreg.write"] = column_steps * grid.ceil_div(kpg, p.filters)
-        cycles = np.repeat(steps, per_group, axis=0)                # (passes, steps)
+        if trace.layer.kind is LayerKind.FC:
+            cycles = fc
+        else:
+            cycles = np.repeat(steps, per_group, axis=0)            # (passes, steps)
         peak = p.tiles * p.filters * p.windows * p.lanes
         return tile_work(cycles, trace, self.arch, width_pass, actions,
                          ideal_cycles=-(-n_terms * kpg // peak),

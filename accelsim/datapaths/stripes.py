@@ -16,7 +16,8 @@ cycles as the activations have bits:
 
 FC layers have one window, so there is no weight reuse: chunks of ``lanes`` inputs start one per
 cycle on successive columns, each busy for its precision (``base.staggered_cycles``); with
-p <= windows this is the baseline's speed, as published.
+p <= windows this is the baseline's speed, as published. Filter passes drain one by one, or with
+``fc_overlap`` the next pass starts on columns as they free up (``grid.fc_pass_cycles``).
 """
 from __future__ import annotations
 
@@ -26,8 +27,7 @@ import numpy as np
 
 from accelsim.datapaths import grid
 from accelsim.datapaths.fold import fold_trace
-from accelsim.datapaths.base import (LayerWork, Part, part, register,
-                                     staggered_cycles, tile_work)
+from accelsim.datapaths.base import LayerWork, Part, part, register, tile_work
 from accelsim.numerics.bits import group_precision
 from accelsim.numerics.kernels import sync_columns
 from accelsim.spec.workload import LayerKind
@@ -88,7 +88,8 @@ class Stripes:
         per_group = grid.ceil_div(shape.k_per_group, width_pass)
         if trace.layer.kind is LayerKind.FC:
             chunk = self.fc_chunk_cycles(trace)
-            steps = np.array([[staggered_cycles(c, p.windows)] for c in chunk])     # (groups, 1)
+            fc = np.concatenate([grid.fc_pass_cycles(c, p.windows, per_group, p.fc_overlap)
+                                 for c in chunk])[:, None]                       # (passes, 1)
             sip_cycles = int(chunk.sum()) * shape.k_per_group
             act_bits = int(chunk.sum()) * p.lanes
             weight_steps = chunk.shape[1] * shape.groups
@@ -110,7 +111,10 @@ class Stripes:
             sip_cycles = int(busy) * shape.k_per_group
             act_bits = int(busy) * p.lanes
             weight_steps = g * wg * nb
-        cycles = np.repeat(steps, per_group, axis=0)                # (passes, steps)
+        if trace.layer.kind is LayerKind.FC:
+            cycles = fc
+        else:
+            cycles = np.repeat(steps, per_group, axis=0)            # (passes, steps)
         actions = {
             "sip.and.op": sip_cycles,
             "sip.tree.op": sip_cycles,
