@@ -2,6 +2,7 @@
 output file, and the ``accelsim plot`` CLI writes PNG / SVG / PDF or fails on one line."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -75,7 +76,7 @@ def test_speedup_bars_are_the_geomean_per_design_and_network(store):
 
 def test_by_key_groups_designs_by_that_axis(store):
     fig = plots.energy(store, by="datapath.params.registers")
-    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
     assert labels == ["0", "2"]
     t = plots.totals(store)
     sel = t[(t["datapath.params.registers"] == 2) & (t["workload"] == "tiny4")]["energy_efficiency"]
@@ -121,7 +122,7 @@ def test_pareto_front_is_the_undominated_set():
 def test_pareto_figure_has_a_panel_per_network_and_the_baseline(store):
     fig = plots.pareto(store, by="memory.dram.type")
     assert [ax.get_title() for ax in fig.axes] == ["tiny", "tiny4"]
-    legend = [t.get_text() for t in fig.axes[-1].get_legend().get_texts()]
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
     assert legend == ["DDR4", "HBM2", "Pareto front", "dadn"]
     assert fig.axes[0].get_xlabel() == "cycles" and fig.axes[0].get_ylabel().startswith("energy (")
 
@@ -178,3 +179,105 @@ def test_plot_functions_raise_spec_errors_for_missing_columns(store):
     with pytest.raises(SpecError, match="not accelsim results"):
         pd.DataFrame({"a": [1]}).to_csv(store.parent / "other.csv")
         plots.load_results(store.parent / "other.csv")
+
+
+# -- what a paper needs: colours, grids, plain ticks, log ratios, captions, several files, layers ----
+def test_palette_stays_distinguishable_for_21_components():
+    from matplotlib.colors import to_rgb
+    from skimage.color import deltaE_ciede2000, rgb2lab
+    from accelsim.report import style
+    lab = rgb2lab(np.array([[to_rgb(c) for c in style.colors(21)]]))[0]
+    closest = min(deltaE_ciede2000(lab[i], lab[j]) for i in range(21) for j in range(i + 1, 21))
+    assert closest >= 12
+    # beyond the palette, colours repeat with a hatch: (colour, hatch) pairs stay unique
+    assert len(set(zip(style.colors(42), style.hatches(42)))) == 42
+
+
+@pytest.mark.parametrize("value,label", [(0.6, "0.6"), (0.05, "0.05"), (2, "2"), (300, "300"),
+                                         (4000, "4,000"), (40000, "40k"), (125000, "125k"), (1.5e6, "1.5M")])
+def test_tick_labels_are_plain_numbers(value, label):
+    from accelsim.report import style
+    assert style.plain(value) == label
+
+
+def test_ratios_spanning_decades_get_a_log_axis_with_plain_ticks(store):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    t = plots.totals(store)
+    slow = t.assign(design="slow", point=t["point"] + "-slow", seconds=t["seconds"] * 40)
+    wide = pd.concat([t, slow], ignore_index=True)
+    fig = plots.speedup(wide)
+    ax = fig.axes[0]
+    assert ax.get_yscale() == "log"
+    FigureCanvasAgg(fig).draw()
+    labels = [tl.get_text() for tl in ax.get_yticklabels() if tl.get_text()]
+    assert labels and all(re.fullmatch(r"[\d.,]+[kMG]?", lab) for lab in labels), labels
+    assert plots.speedup(store).axes[0].get_yscale() == "linear"     # within a decade: linear
+
+
+def test_caption_names_node_clock_and_baseline(run_files):
+    fig = plots.speedup(run_files / "cmp.csv")
+    caption = fig._supxlabel.get_text()
+    assert "node 65 nm" in caption and "MHz" in caption and "baseline dadn" in caption
+    assert "no baseline" in plots.area(run_files / "alone.csv")._supxlabel.get_text()
+
+
+def test_zero_components_are_dropped(run_files):
+    t = plots.totals(run_files / "alone.csv")
+    assert t["energy_dram_J"].iloc[0] == 0                 # the tiny layers stay on chip
+    for fig in (plots.breakdown(run_files / "alone.csv"), plots.area(run_files / "alone.csv")):
+        labels = [tx.get_text() for tx in fig.legends[0].get_texts()]
+        assert "dram" not in labels and labels
+
+
+def test_many_networks_draw_a_grid_not_a_row(store):
+    t = plots.totals(store)
+    five = pd.concat([t.assign(workload=f"net{i}", point=t["point"] + f"-{i}") for i in range(5)],
+                     ignore_index=True)
+    for fig in (plots.breakdown(five), plots.pareto(five)):
+        rows = {round(ax.get_position().y0, 3) for ax in fig.axes}
+        assert len(fig.axes) == 5 and len(rows) == 2
+        assert fig.get_size_inches()[0] < 16
+
+
+def test_pareto_colours_each_design_by_default(store):
+    fig = plots.figure("pareto", store)
+    t = plots.totals(store)
+    colours = {tuple(c.get_facecolor()[0]) for c in fig.axes[0].collections if len(c.get_offsets())}
+    assert len(colours) >= t["design"].nunique()
+
+
+def test_several_result_files_in_one_figure(run_files, tmp_path, run_cli):
+    from accelsim.cli import main
+    loom = tmp_path / "loom.csv"
+    assert main(["run", str(ROOT / "arch_configs" / "loom.yaml"), str(TINY), "--baseline",
+                 str(ROOT / "arch_configs" / "dadn.yaml"), "-q", "-o", str(loom)]) == 0
+    df = plots.load_many([run_files / "cmp.csv", loom])
+    t = plots.totals(df)
+    assert sorted(t["design"]) == ["loom", "stripes"]
+    fig = plots.speedup(df)
+    assert sorted(bar_heights(fig)) == pytest.approx(sorted(t["speedup"]))
+    code, _, err = run_cli("plot", run_files / "cmp.csv", loom, "-k", "speedup", "-o", tmp_path / "two.png")
+    assert code == 0, err
+
+
+def test_layers_figure_draws_each_layers_ratios(run_files):
+    df = plots.load_results(run_files / "cmp.csv")
+    fig = plots.figure("layers", df)
+    layers = df[df["layer"] != "total"]
+    speed = [p.get_height() for p in fig.axes[0].patches]
+    eff = [p.get_height() for p in fig.axes[1].patches]
+    assert speed == pytest.approx(list(layers["speedup"]))
+    assert eff == pytest.approx(list(layers["energy_efficiency"]))
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == list(layers["layer"])
+
+
+def test_layers_figure_without_baseline_stacks_energy_by_component(run_files):
+    df = plots.load_results(run_files / "alone.csv")
+    fig = plots.figure("layers", df)
+    layers = df[df["layer"] != "total"]
+    tops = {}
+    for p in fig.axes[1].patches:
+        x = round(p.get_x(), 6)
+        tops[x] = max(tops.get(x, 0.0), p.get_y() + p.get_height())
+    scale = {"(nJ)": 1e9, "(µJ)": 1e6, "(mJ)": 1e3}[fig.axes[1].get_ylabel().split()[-1]]
+    np.testing.assert_allclose([tops[k] for k in sorted(tops)], layers["energy_J"] * scale, rtol=1e-9)

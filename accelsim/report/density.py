@@ -14,6 +14,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from accelsim.engine.simulate import simulate
+from accelsim.report import style
 from accelsim.spec.arch import Arch
 from accelsim.spec.workload import Workload
 
@@ -68,10 +69,11 @@ def density_figure(df: pd.DataFrame, baseline: str, title: str = "") -> Figure:
     axes = fig.subplots(1, 2, sharex=True)
     for ax, metric, label in ((axes[0], "seconds", "latency"), (axes[1], "joules", "energy")):
         base = df[df.arch == baseline].set_index("density")[metric]
-        for arch, d in df.groupby("arch", sort=False):
+        groups = list(df.groupby("arch", sort=False))
+        for (arch, d), color in zip(groups, style.colors(len(groups))):
             d = d.sort_values("density")
             rel = d[metric].to_numpy() / base.loc[d.density].to_numpy()
-            ax.plot(d.density, rel, marker="o", ms=3, label=arch)
+            ax.plot(d.density, rel, marker="o", ms=3, label=arch, color=color)
             if arch != baseline:
                 ratio = "speedup" if metric == "seconds" else "energy_efficiency"
                 x = crossover(df, arch, ratio)
@@ -79,6 +81,7 @@ def density_figure(df: pd.DataFrame, baseline: str, title: str = "") -> Figure:
                     ax.axvline(x, ls=":", lw=0.8, color=ax.lines[-1].get_color())
         ax.axhline(1.0, color="grey", lw=0.8)
         ax.set_yscale("log")
+        style.plain_ticks(ax)
         ax.set_xlabel("density of weights and activations")
         ax.set_ylabel(f"{label} relative to {baseline}")
         ax.grid(True, which="both", lw=0.3)

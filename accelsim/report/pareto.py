@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from accelsim.report import style
 from accelsim.report.results import Result
 
 MEMORIES = ("weights", "activations", "outputs", "dram", "leakage")
@@ -72,6 +73,7 @@ def pareto_figure(points: pd.DataFrame, title: str | None = None) -> Figure:
         ax.annotate(name + (" (exact)" if exact else ""), (x, y), textcoords="offset points",
                     xytext=(5, 5 if i % 2 else -11), fontsize=8)    # alternate: neighbours crowd
     ax.set_xscale("log")
+    style.plain_ticks(ax, "x")
     ax.set_xlabel("energy per inference (mJ)")
     ax.set_ylabel("output SQNR (dB, mean over layers)")
     ax.set_title(title or f"quantization error vs energy: {points['workload'].iloc[0]}")

@@ -1,4 +1,4 @@
-"""``accelsim plot RESULTS --kind KIND -o FIG``: a figure of a sweep store or a run output file."""
+"""``accelsim plot RESULTS... --kind KIND -o FIG``: a figure of sweep stores and run output files."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -12,12 +12,14 @@ def add_commands(sub) -> None:
     # The kinds are checked by plots.figure: importing plots here would load matplotlib for
     # every command (tests/test_cli.py checks this list against plots.KINDS).
     p = sub.add_parser("plot", help="plot a sweep store or a run output (speedup, energy, area, ...)")
-    p.add_argument("results", help="sweep results folder, or a .csv/.json/.parquet from 'accelsim run -o'")
-    p.add_argument("--kind", "-k", required=True, metavar="{speedup,energy,area,breakdown,pareto}",
+    p.add_argument("results", nargs="+", help="sweep results folders, or .csv/.json/.parquet files from "
+                                              "'accelsim run -o'; several are drawn in one figure")
+    p.add_argument("--kind", "-k", required=True, metavar="{speedup,energy,area,breakdown,pareto,layers}",
                    help="speedup / energy (efficiency over the baseline) bars per network, energy "
-                        "breakdown by component, area breakdown, or Pareto front")
+                        "breakdown by component, area breakdown, Pareto front, or per-layer speedup "
+                        "and energy of a run")
     p.add_argument("--by", help="column that labels (bars) or colours (pareto) the designs, e.g. "
-                                "datapath.params.group_size (default: every non-workload axis)")
+                                "datapath.params.group_size (default: design, every non-workload axis)")
     p.add_argument("--x", default="cycles", help="pareto: column minimised along x (default cycles)")
     p.add_argument("--y", default="energy_J", help="pareto: column minimised along y (default energy_J)")
     p.add_argument("--output", "-o", required=True, help="figure file: .png, .svg or .pdf")
@@ -29,9 +31,9 @@ def cmd_plot(args) -> int:
     out = Path(args.output)
     if out.suffix.lower() not in FORMATS:
         raise SpecError("--output", "", "a .png, .svg or .pdf file name", args.output)
-    df = plots.load_results(args.results)
+    df = plots.load_many(args.results)
     if df.empty:
-        raise SpecError(args.results, "", message="no finished points to plot yet")
+        raise SpecError(", ".join(args.results), "", message="no finished points to plot yet")
     options = {"x": args.x, "y": args.y} if args.kind == "pareto" else {}
     fig = plots.figure(args.kind, df, by=args.by, **options)
     try:

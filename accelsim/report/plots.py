@@ -8,7 +8,9 @@ caller saves them (``fig.savefig``) or a notebook displays them.
 Whole-network figures come from ``totals``: per sweep point (or per run), cycles, time and energy
 summed over layers; speedup and energy efficiency are ratios of those sums (time-weighted), as
 ``Result.compare`` computes them. Where several points share a label (``by``), bar charts show
-their geometric mean.
+their geometric mean. Several result files plot together (``load_many``); ``layers`` draws one
+run's figures per layer (``layer_plots``). Colours, grids, tick labels, log axes and the caption
+line (node, clock, baseline) come from ``style``.
 """
 from __future__ import annotations
 
@@ -19,12 +21,11 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from accelsim.errors import SpecError
+from accelsim.report import style
 
-KINDS = ("speedup", "energy", "area", "breakdown", "pareto")
+KINDS = ("speedup", "energy", "area", "breakdown", "pareto", "layers")
 SUMMED = ("macs", "compute_cycles", "stall_cycles", "cycles", "seconds", "ideal_cycles",
           "dram_bytes", "energy_J", "baseline_cycles", "baseline_seconds", "baseline_energy_J")
-_COLORS = ("#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3", "#937860", "#DA8BC3",
-           "#8C8C8C", "#CCB974", "#64B5CD")
 
 
 def load_results(path: str | Path) -> pd.DataFrame:
@@ -50,8 +51,30 @@ def load_results(path: str | Path) -> pd.DataFrame:
     return df
 
 
+def load_many(paths) -> pd.DataFrame:
+    """Several result files (sweep stores and run outputs) as one table for one figure. Each run
+    file's rows are one point, named after the file; a design that appears in two files keeps
+    the name each gives it."""
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    frames = []
+    for path in paths:
+        df = load_results(path)
+        if "point" not in df.columns:
+            df = df.assign(point=f"{Path(path).name}:" + df["arch"].astype(str))
+        frames.append(df)
+    out = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    out.attrs["source"] = ", ".join(str(p) for p in paths)
+    return out
+
+
 def _frame(results) -> pd.DataFrame:
-    df = results if isinstance(results, pd.DataFrame) else load_results(results)
+    if isinstance(results, pd.DataFrame):
+        df = results
+    elif isinstance(results, (list, tuple)):
+        df = load_many(results)
+    else:
+        df = load_results(results)
     # Sweep stores keep SI area (area_m2, area_<component>_m2); figures read mm^2 like run outputs.
     m2 = [c for c in df.columns if c.startswith(("area_", "baseline_area_")) and c.endswith("_m2")]
     if m2:
@@ -62,27 +85,32 @@ def _frame(results) -> pd.DataFrame:
 
 
 def totals(results) -> pd.DataFrame:
-    """One row per point (sweep) or per run: layer figures summed, ratios recomputed."""
+    """One row per point (sweep) or per run: layer figures summed, ratios recomputed. A run
+    output's own ``total`` row is used as written (it carries the chip area)."""
     df = _frame(results)
-    if "point" in df.columns:
-        keys = ["point"]
-    elif "layer" in df.columns and (df["layer"] == "total").any():
-        out = df[df["layer"] == "total"].copy()
-        out["design"] = out["arch"]
-        return out.reset_index(drop=True)
-    else:
-        keys = ["arch", "workload"]
-    summed = [c for c in df.columns if c in SUMMED or (c.startswith("energy_") and c.endswith("_J"))]
-    first = [c for c in df.columns if c not in summed and c not in keys]
-    out = df.groupby(keys, sort=False).agg({**{c: "sum" for c in summed}, **{c: "first" for c in first}})
-    out = out.reset_index()
+    written = df[df["layer"] == "total"] if "layer" in df.columns else df.iloc[0:0]
+    keys = ["point"] if "point" in df.columns else ["arch", "workload"]
+    layers = df[df["layer"] != "total"] if "layer" in df.columns else df
+    if len(written):
+        layers = layers[~layers.set_index(keys).index.isin(written.set_index(keys).index)]
+    parts = [written.copy()]
+    if len(layers):
+        summed = [c for c in layers.columns if c in SUMMED or (c.startswith("energy_") and c.endswith("_J"))]
+        first = [c for c in layers.columns if c not in summed and c not in keys]
+        out = layers.groupby(keys, sort=False).agg({**{c: "sum" for c in summed}, **{c: "first" for c in first}})
+        out = out.reset_index()
+        if "baseline_seconds" in out.columns:
+            out["speedup"] = out["baseline_seconds"] / out["seconds"]
+            out["energy_efficiency"] = out["baseline_energy_J"] / out["energy_J"]
+        parts.append(out)
+    out = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) \
+        else parts[0]
     if "design" not in out.columns:
         out["design"] = out["arch"]
-    if "baseline_seconds" in out.columns:
-        out["speedup"] = out["baseline_seconds"] / out["seconds"]
-        out["energy_efficiency"] = out["baseline_energy_J"] / out["energy_J"]
+    else:
+        out["design"] = out["design"].fillna(out["arch"])
     out.attrs.update(df.attrs)
-    return out
+    return out.reset_index(drop=True)
 
 
 def _check_column(df: pd.DataFrame, col: str, what: str) -> None:
@@ -108,46 +136,52 @@ def _geomean(s: pd.Series) -> float:
 PAPER_STYLE_MAX = 8      # up to this many designs: bars grouped by network, as papers draw them
 
 
-def _colors(n: int) -> list:
-    if n <= len(_COLORS):
-        return list(_COLORS[:n])
-    from matplotlib import colormaps
-    return [colormaps["viridis"](i / max(n - 1, 1)) for i in range(n)]
-
-
-def _grouped_bars(table: pd.DataFrame, legend: str | None, label: str, title: str) -> Figure:
-    """Rows of ``table`` are the groups, columns the bars of each group. Few rows with short
-    names: vertical groups along x; otherwise horizontal, one labelled row per group."""
+def bars(ax, table: pd.DataFrame, vertical: bool = True) -> None:
+    """Grouped bars on ``ax``: rows of ``table`` are the groups, columns the bars of each group."""
     groups, series = [str(i) for i in table.index], [str(c) for c in table.columns]
-    vertical = len(groups) <= PAPER_STYLE_MAX and len(groups) * len(series) <= 60 \
-        and max(map(len, groups)) <= 14
     n = len(series)
-    width = 0.8 / n
-    colors = _colors(n)
-    if vertical:
-        fig = Figure(figsize=(max(5.5, 2.8 + 0.28 * len(groups) * max(n, 2)), 3.8), layout="constrained")
-    else:
-        fig = Figure(figsize=(7.5, 1.2 + 0.22 * len(groups) * max(n, 1.5)), layout="constrained")
-    ax = fig.add_subplot()
+    width = 0.8 / max(n, 1)
     pos = np.arange(len(groups))
-    for i, name in enumerate(series):
+    for i, (name, color, hatch) in enumerate(zip(series, style.colors(n), style.hatches(n))):
         offset = pos + (i - (n - 1) / 2) * width
         values = table.iloc[:, i].to_numpy(dtype=float)
-        if vertical:
-            ax.bar(offset, values, width, label=name, color=colors[i])
-        else:
-            ax.barh(offset, values, width, label=name, color=colors[i])
+        draw = ax.bar if vertical else ax.barh
+        draw(offset, values, width, label=name, color=color, hatch=hatch, edgecolor="white", lw=0.3)
     if vertical:
-        ax.set_xticks(pos, groups)
-        ax.set_ylabel(label)
+        ax.set_xticks(pos, groups, rotation=30 if max(map(len, groups), default=0) > 8 else 0,
+                      ha="right" if max(map(len, groups), default=0) > 8 else "center")
     else:
         ax.set_yticks(pos, groups, fontsize="small")
         ax.invert_yaxis()
-        ax.set_xlabel(label)
+
+
+def _grouped_bars(table: pd.DataFrame, legend: str | None, label: str, title: str,
+                  ratio: bool = False) -> Figure:
+    """Few rows with short names: vertical groups along x; otherwise horizontal, one labelled row
+    per group. A ratio axis goes logarithmic when its bars span a decade or more."""
+    groups, n = [str(i) for i in table.index], len(table.columns)
+    vertical = len(groups) <= PAPER_STYLE_MAX and len(groups) * n <= 60 and max(map(len, groups)) <= 14
+    if vertical:
+        fig = Figure(figsize=(max(5.5, 2.8 + 0.28 * len(groups) * max(n, 2)), 4.0), layout="constrained")
+    else:
+        fig = Figure(figsize=(7.5, 1.5 + 0.22 * len(groups) * max(n, 1.5)), layout="constrained")
+    ax = fig.add_subplot()
+    bars(ax, table, vertical)
+    (ax.set_ylabel if vertical else ax.set_xlabel)(label)
+    if ratio:
+        style.log_if_decades(ax, table.to_numpy().ravel(), "y" if vertical else "x")
+        (ax.axhline if vertical else ax.axvline)(1.0, color="black", lw=0.8)
+    else:
+        style.plain_ticks(ax, "y" if vertical else "x")
     ax.set_title(title)
     if n > 1 or legend:
-        ax.legend(title=legend, fontsize="small", loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        style.legend(fig, ax, legend)
     return fig
+
+
+def _baseline_name(t: pd.DataFrame) -> str:
+    named = "baseline" in t.columns and t["baseline"].notna().any()
+    return ", ".join(dict.fromkeys(map(str, t["baseline"].dropna()))) if named else "baseline"
 
 
 def _ratio_bars(t: pd.DataFrame, metric: str, name: str, by: str, title: str) -> Figure:
@@ -160,11 +194,8 @@ def _ratio_bars(t: pd.DataFrame, metric: str, name: str, by: str, title: str) ->
         table, legend = table.T, None          # many designs: one row per design, bars per network
     if len(table.columns) == 1 and legend is None:
         title = f"{title}: {table.columns[0]}"           # one design: name it, no legend needed
-    named = "baseline" in t.columns and t["baseline"].notna().any()
-    fig = _grouped_bars(table, legend, f"{name} over {t['baseline'].dropna().iloc[0] if named else 'baseline'}",
-                        title)
-    ax = fig.axes[0]
-    (ax.axhline if ax.get_ylabel() else ax.axvline)(1.0, color="black", lw=0.8)
+    fig = _grouped_bars(table, legend, f"{name} over {_baseline_name(t)}", title, ratio=True)
+    style.caption(fig, t)
     return fig
 
 
@@ -184,48 +215,51 @@ def energy(results, by: str = "design") -> Figure:
     _check_column(t, by, "--by")
     table = t.groupby([by, "workload"], sort=False)["energy_J"].mean().unstack("workload")
     scale, unit = _unit(table.to_numpy(dtype=float), "J")
-    return _grouped_bars(table * scale, None, f"energy per inference ({unit})", "Energy")
+    fig = _grouped_bars(table * scale, None, f"energy per inference ({unit})", "Energy")
+    style.caption(fig, t)
+    return fig
 
 
 def _components(t: pd.DataFrame, prefix: str, suffix: str) -> list[str]:
+    """Component columns with something in them (a DRAM that is never used, an off-chip part with
+    no area, are left out), largest first so the stacks read the same way across bars."""
     total = prefix[:-1] + suffix           # energy_J, area_mm2: the sum, not a component
-    cols = [c for c in t.columns if c.startswith(prefix) and c.endswith(suffix) and c != total]
-    # Largest components first, so the stacks read the same way across bars.
+    cols = [c for c in t.columns if c.startswith(prefix) and c.endswith(suffix) and c != total
+            and not c.startswith("baseline_") and t[c].fillna(0).abs().sum() > 0]
     return sorted(cols, key=lambda c: -t[c].fillna(0).sum())
 
 
-def _stacked(ax, table: pd.DataFrame, cols: list[str], scale: float, names: list[str]) -> None:
+def stacked(ax, table: pd.DataFrame, cols: list[str], scale: float, names: list[str]) -> None:
     """Horizontal stacked bars, one row per design (rows of ``table``)."""
     left = np.zeros(len(table))
     pos = np.arange(len(table))
-    for col, name, color in zip(cols, names, _colors(len(cols))):
+    for col, name, color, hatch in zip(cols, names, style.colors(len(cols)), style.hatches(len(cols))):
         v = table[col].fillna(0).to_numpy(dtype=float) * scale
-        ax.barh(pos, v, 0.7, left=left, label=name, color=color)
+        ax.barh(pos, v, 0.7, left=left, label=name, color=color, hatch=hatch, edgecolor="white", lw=0.3)
         left += v
     ax.set_yticks(pos, [str(i) for i in table.index], fontsize="small")
     ax.invert_yaxis()
+    style.plain_ticks(ax, "x")
 
 
 def breakdown(results, by: str = "design") -> Figure:
     """Energy per inference stacked by component (datapath parts, buffers, DRAM, leakage), one
-    panel per network, one bar per design."""
+    panel per network in a grid, one bar per design."""
     t = totals(results)
     _check_column(t, by, "--by")
     cols = _components(t, "energy_", "_J")
     names = [c[len("energy_"):-len("_J")] for c in cols]
     workloads = list(dict.fromkeys(t["workload"]))
     rows = t[by].nunique()
-    # Tall enough for the legend too: one small-font line per component.
-    height = max(1.4 + 0.26 * rows, 0.6 + 0.2 * len(cols))
-    fig = Figure(figsize=(2.5 + 3.2 * len(workloads), height), layout="constrained")
-    axes = fig.subplots(1, len(workloads), squeeze=False, sharey=True)[0]
+    fig, axes = style.panels(len(workloads), width=3.4, height=max(1.2 + 0.26 * rows, 0.3 + 0.17 * len(cols)))
     for ax, wl in zip(axes, workloads):
         table = t[t["workload"] == wl].groupby(by, sort=False)[cols].mean()
         scale, unit = _unit(table.sum(axis=1).to_numpy(), "J")
-        _stacked(ax, table, cols, scale, names)
+        stacked(ax, table, cols, scale, names)
         ax.set_xlabel(f"energy ({unit})")
         ax.set_title(str(wl))
-    axes[-1].legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    style.legend(fig, axes[0])
+    style.caption(fig, t)
     return fig
 
 
@@ -234,15 +268,16 @@ def area(results, by: str = "design") -> Figure:
     t = totals(results)
     _check_column(t, by, "--by")
     _check_column(t, "area_mm2", "area")
-    cols = [c for c in _components(t, "area_", "_mm2") if t[c].fillna(0).any()]
+    cols = _components(t, "area_", "_mm2")
     table = t.groupby(by, sort=False)[cols].first()
-    fig = Figure(figsize=(7.0, max(1.4 + 0.26 * len(table), 0.6 + 0.2 * len(cols))),
+    fig = Figure(figsize=(7.0, max(1.6 + 0.26 * len(table), 0.8 + 0.17 * len(cols))),
                  layout="constrained")
     ax = fig.add_subplot()
-    _stacked(ax, table, cols, 1.0, [c[len("area_"):-len("_mm2")] for c in cols])
+    stacked(ax, table, cols, 1.0, [c[len("area_"):-len("_mm2")] for c in cols])
     ax.set_xlabel("area (mm$^2$)")
     ax.set_title("Area by component")
-    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    style.legend(fig, ax)
+    style.caption(fig, t)
     return fig
 
 
@@ -258,24 +293,22 @@ def pareto_front(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return keep
 
 
-def pareto(results, x: str = "cycles", y: str = "energy_J", by: str | None = None) -> Figure:
-    """Every point as (x, y), one panel per network, the Pareto front (both minimised) drawn
-    through; points coloured by ``by``; the baseline as a star when the results have one."""
+def pareto(results, x: str = "cycles", y: str = "energy_J", by: str = "design") -> Figure:
+    """Every point as (x, y), one panel per network in a grid, the Pareto front (both minimised)
+    drawn through; points coloured by ``by`` (each design by default); the baseline as a star."""
     t = totals(results)
-    for col in (x, y) + ((by,) if by else ()):
+    for col in (x, y, by):
         _check_column(t, col, "--by" if col == by else "pareto")
     workloads = list(dict.fromkeys(t["workload"]))
-    fig = Figure(figsize=(4.6 * len(workloads) + 1.4, 4.0), layout="constrained")
-    axes = fig.subplots(1, len(workloads), squeeze=False)[0]
+    fig, axes = style.panels(len(workloads), width=4.2, height=3.4, extra_width=2.2)
     xs, xu = _unit(t[x].to_numpy(), _unit_of(x))
     ys, yu = _unit(t[y].to_numpy(), _unit_of(y))
-    groups = list(dict.fromkeys(t[by])) if by else [None]
+    groups = list(dict.fromkeys(t[by]))
     for ax, wl in zip(axes, workloads):
         w = t[t["workload"] == wl]
-        for g, color in zip(groups, _colors(len(groups))):
-            sel = w if g is None else w[w[by] == g]
-            ax.scatter(sel[x] * xs, sel[y] * ys, s=22, color=color,
-                       label=None if g is None else str(g), alpha=0.8)
+        for g, color in zip(groups, style.colors(len(groups))):
+            sel = w[w[by] == g]
+            ax.scatter(sel[x] * xs, sel[y] * ys, s=22, color=color, label=str(g), alpha=0.85)
         front = w[pareto_front(w[x], w[y])].sort_values(x)
         ax.plot(front[x] * xs, front[y] * ys, drawstyle="steps-post", marker="o", ms=9, mfc="none",
                 color="black", lw=1, label="Pareto front")
@@ -286,8 +319,11 @@ def pareto(results, x: str = "cycles", y: str = "energy_J", by: str | None = Non
                        else "baseline")
         ax.set_xlabel(_axis_label(x, xu))
         ax.set_ylabel(_axis_label(y, yu))
+        style.plain_ticks(ax, "x")
+        style.plain_ticks(ax, "y")
         ax.set_title(str(wl))
-    axes[-1].legend(fontsize="small", title=by, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    style.legend(fig, axes[0], None if by == "design" else by)
+    style.caption(fig, t)
     return fig
 
 
@@ -302,18 +338,21 @@ def trend(results, x: str, y: str = "speedup", by: str = "design") -> Figure:
     fig = Figure(figsize=(6.4, 3.8), layout="constrained")
     ax = fig.add_subplot()
     groups = list(dict.fromkeys(t[by]))
-    for g, color in zip(groups, _colors(len(groups))):
+    values = []
+    for g, color in zip(groups, style.colors(len(groups))):
         line = t[t[by] == g].groupby(x)[y].agg(_geomean if ratio else "mean").sort_index()
         ax.plot(line.index, line.to_numpy(dtype=float), marker="o", color=color, label=str(g))
+        values += list(line.to_numpy(dtype=float))
     if ratio:
         ax.axhline(1.0, color="black", lw=0.8)
-        named = "baseline" in t.columns and t["baseline"].notna().any()
-        ax.set_ylabel(f"{y.replace('_', ' ')} over {t['baseline'].dropna().iloc[0] if named else 'baseline'}")
+        ax.set_ylabel(f"{y.replace('_', ' ')} over {_baseline_name(t)}")
+        style.log_if_decades(ax, values)
     else:
         ax.set_ylabel(y)
+        style.plain_ticks(ax)
     ax.set_xlabel(x)
-    ax.legend(title=None if by == "design" else by, fontsize="small", loc="upper left",
-              bbox_to_anchor=(1.0, 1.0))
+    style.legend(fig, ax, None if by == "design" else by)
+    style.caption(fig, t)
     return fig
 
 
@@ -338,11 +377,15 @@ def _unit(values: np.ndarray, unit: str) -> tuple[float, str]:
 
 
 def figure(kind: str, results, by: str | None = None, **options) -> Figure:
-    """The figure of ``kind`` (one of KINDS), as ``accelsim plot --kind`` draws it."""
+    """The figure of ``kind`` (one of KINDS), as ``accelsim plot --kind`` draws it; ``results``
+    may be a DataFrame, a path, or a list of paths drawn together."""
     if kind not in KINDS:
         raise SpecError("--kind", "", "one of " + ", ".join(KINDS), kind)
     df = _frame(results)
     if kind == "pareto":
-        return pareto(df, by=by, **options)
+        return pareto(df, by=by or "design", **options)
+    if kind == "layers":
+        from accelsim.report.layer_plots import layers
+        return layers(df, by=by or "design")
     return {"speedup": speedup, "energy": energy, "area": area, "breakdown": breakdown}[kind](
         df, by=by or "design")
