@@ -72,13 +72,18 @@ def cmd_run(args) -> int:
         _check_swapped(args.arch, args.workload)
         raise
     base_arch = load_arch(bundled.resolve("arch", args.baseline, "--baseline")) if args.baseline else None
-    if args.layers:
-        workload = workload.select([n.strip() for n in args.layers.split(",") if n.strip()])
+    if args.layers is not None:
+        names = [n.strip() for n in args.layers.split(",") if n.strip()]
+        if not names:
+            raise SpecError("--layers", "", "comma-separated layer names", args.layers)
+        workload = workload.select(names)
     progress = None if args.quiet or not sys.stderr.isatty() else _progress
     sample = None
     if args.sample is not None:
         if not 0 < args.sample <= 1:
             raise SpecError("--sample", "", "a fraction in (0, 1]", args.sample)
+        if not 0 <= args.sample_seed < 2**63:
+            raise SpecError("--sample-seed", "", "an integer >= 0", args.sample_seed)
         from accelsim.engine.sampling import Sampling
         sample = Sampling(args.sample, args.sample_seed)
     result = simulate(arch, workload, progress=progress, sample=sample)
@@ -187,8 +192,15 @@ def cmd_validate(args) -> int:
     return 0 if args.allow_miss or not failed else 1
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with every usage error on one line, like the spec errors (exit status 2)."""
+
+    def error(self, message: str):
+        self.exit(2, f"error: {self.prog}: {' '.join(message.split())} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="accelsim", description=DESCRIPTION, epilog=EPILOG,
+    p = _Parser(prog="accelsim", description=DESCRIPTION, epilog=EPILOG,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--version", action="version", version=f"accelsim {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -280,6 +292,12 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"error: {line}", file=sys.stderr)
         return 1
+    except MemoryError as err:
+        # Past the up-front estimate (engine.budget covers value-level layers only): one line.
+        why = " ".join(str(err).split()) or "out of memory"
+        print(f"error: the simulation ran out of memory ({why}); simulate smaller layers or a "
+              "shape-level design", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -7,6 +7,7 @@ from typing import Callable, Mapping
 from accelsim.cost import overrides, price
 from accelsim.datapaths.base import Part, part
 from accelsim.engine.pipeline import run_layer
+from accelsim.engine.budget import check_budget
 from accelsim.engine.residency import check_residency
 from accelsim.engine.sampling import Sampling, sampled_run
 from accelsim.errors import SpecError
@@ -48,6 +49,7 @@ def simulate(arch: Arch, workload: Workload,
     datapath = arch.build()
     check_layers(arch, workload, datapath)
     notes = check_residency(arch, workload)
+    check_budget(workload, f"{arch.name}'s {arch.datapath.kind} datapath", datapath.needs_values)
     inventory: Mapping[str, Part] = {**datapath.inventory(), **memory_inventory(arch)}
     node, vdd = arch.technology.node_nm, arch.technology.vdd
     overrides.check(arch.costs, inventory, node, vdd)

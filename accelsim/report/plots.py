@@ -28,6 +28,10 @@ SUMMED = ("macs", "compute_cycles", "stall_cycles", "cycles", "seconds", "ideal_
           "dram_bytes", "energy_J", "baseline_cycles", "baseline_seconds", "baseline_energy_J")
 
 
+READERS = {".csv": pd.read_csv, ".json": lambda p: pd.read_json(p, orient="records"),
+           ".parquet": pd.read_parquet}
+
+
 def load_results(path: str | Path) -> pd.DataFrame:
     """A sweep store (folder or its sweep.json), or a .csv / .json / .parquet from ``accelsim run``."""
     path = Path(path)
@@ -36,17 +40,21 @@ def load_results(path: str | Path) -> pd.DataFrame:
         df = load_sweep(path)
     elif not path.is_file():
         raise SpecError(str(path), "", message="file not found")
-    elif path.suffix == ".csv":
-        df = pd.read_csv(path)
-    elif path.suffix == ".json":
-        df = pd.read_json(path, orient="records")
-    elif path.suffix == ".parquet":
-        df = pd.read_parquet(path)
+    elif path.suffix in READERS:
+        try:
+            df = READERS[path.suffix](path)
+        except (OSError, ValueError, RecursionError) as exc:   # empty, truncated, mislabelled
+            why = " ".join(str(exc).split())[:100] or exc.__class__.__name__
+            raise SpecError(str(path), "", message=f"cannot read as {path.suffix[1:]}: {why}") from None
     else:
         raise SpecError(str(path), "", "a sweep results folder or a .csv, .json or .parquet file",
                         path.suffix or path.name)
-    if "layer" not in df.columns or "cycles" not in df.columns:
+    if not isinstance(df, pd.DataFrame) or "layer" not in df.columns or "cycles" not in df.columns:
         raise SpecError(str(path), "", message="not accelsim results (no 'layer' and 'cycles' columns)")
+    bad = [c for c in ("cycles", "seconds", "energy_J") if c in df.columns
+           and not pd.api.types.is_numeric_dtype(df[c])]
+    if bad:
+        raise SpecError(str(path), bad[0], message="expected numbers in this column (a damaged file?)")
     df.attrs["source"] = str(path)
     return df
 

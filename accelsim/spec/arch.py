@@ -148,7 +148,7 @@ def arch_from_dict(data: Any, file: str) -> Arch:
     node = tech_r.integer("node_nm")
     nodes = supported_nodes()
     if node not in nodes:
-        raise tech_r.error("node_nm", "a node the cost model prices, one of " + ", ".join(map(str, nodes)), node)
+        raise tech_r.error("node_nm", "one of " + ", ".join(map(str, nodes)) + " (the nodes the cost model prices)", node)
     tech = Technology(node, tech_r.number("vdd", 0.9, lo=0.4, hi=1.5))
     tech_r.done()
 
@@ -169,13 +169,15 @@ def arch_from_dict(data: Any, file: str) -> Arch:
             bufs_r.known(role)
             continue
         b = bufs_r.sub(role)
-        buffers.append(Buffer(
-            role=role,
-            kind=b.choice("kind", BUFFER_KINDS, "sram"),
-            capacity=int(b.number("size_kib", lo=0.0, lo_open=True) * 1024),
-            width_bits=b.integer("width_bits", 256, lo=8, hi=1 << 20),
-            banks=b.integer("banks", 1, lo=1, hi=4096),
-        ))
+        kind = b.choice("kind", BUFFER_KINDS, "sram")
+        # Up to 1 TiB: beyond that no on-chip buffer exists and float KiB stop being exact bytes.
+        size_kib = b.number("size_kib", lo=0.0, lo_open=True, hi=float(1 << 30))
+        width_bits = b.integer("width_bits", 256, lo=8, hi=1 << 20)
+        if size_kib * 1024 * 8 < width_bits:
+            raise SpecError(file, b.key("size_kib"), f"room for at least one {width_bits}-bit access "
+                            f"({width_bits / 8 / 1024:g} KiB)", size_kib)
+        buffers.append(Buffer(role=role, kind=kind, capacity=int(size_kib * 1024),
+                              width_bits=width_bits, banks=b.integer("banks", 1, lo=1, hi=4096)))
         b.done()
     bufs_r.done()
     if not any(b.role == "weights" for b in buffers) or not any(b.role == "activations" for b in buffers):
@@ -195,7 +197,7 @@ def arch_from_dict(data: Any, file: str) -> Arch:
     dp = top.sub("datapath")
     kinds = registry()
     kind = dp.raw("kind")
-    if kind not in kinds:
+    if not isinstance(kind, str) or kind not in kinds:
         import difflib
         close = difflib.get_close_matches(str(kind), list(kinds), n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""

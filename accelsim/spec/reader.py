@@ -29,13 +29,50 @@ def load_yaml(path: str | Path) -> Any:
         text = path.read_text()
     except (OSError, UnicodeDecodeError) as exc:
         raise SpecError(str(path), "", message=f"cannot read file ({exc.__class__.__name__})")
+    return parse_yaml(text, str(path))
+
+
+def parse_yaml(text: str, file: str) -> Any:
+    """YAML text -> plain data; duplicate keys, syntax errors and nesting bombs are one-line
+    SpecErrors naming ``file``."""
+    if "\x00" in text:
+        raise SpecError(file, "", message="contains a NUL byte; expected a YAML text file")
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_StrictLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or "invalid YAML"
+        problem = getattr(exc, "problem", None) or getattr(exc, "reason", None) or "invalid YAML"
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "YAML"
-        raise SpecError(str(path), where, message=f"YAML syntax error: {problem}")
+        raise SpecError(file, where, message=f"YAML syntax error: {problem}") from None
+    except RecursionError:
+        raise SpecError(file, "", message="YAML nests too deeply to be a spec") from None
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses a key given twice in one mapping: plain YAML keeps the last one,
+    which silently drops a whole section (a second ``memory:`` or ``layers:``)."""
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            self.flatten_mapping(node)
+            seen: dict = {}
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    hash(key)
+                except TypeError:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, "a mapping key must be a scalar", key_node.start_mark) from None
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"duplicate key '{key}' (first on line {seen[key] + 1})",
+                        key_node.start_mark)
+                seen[key] = key_node.start_mark.line
+        return super().construct_mapping(node, deep)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+                              _StrictLoader.construct_mapping)
 
 
 class Reader:
@@ -116,14 +153,14 @@ class Reader:
 
     def string(self, name: str, default: Any = _MISSING) -> str:
         value = self.raw(name, default)
-        if not isinstance(value, str) or not value:
-            raise self.error(name, "a non-empty string", value)
+        if not isinstance(value, str) or not value or "\x00" in value:
+            raise self.error(name, "a non-empty string without NUL bytes", value)
         return value
 
     def choice(self, name: str, choices: Iterable[str], default: Any = _MISSING) -> str:
         choices = list(choices)
         value = self.raw(name, default)
-        if value not in choices:
+        if not isinstance(value, (str, int, float)) or value not in choices:
             raise self.error(name, "one of " + ", ".join(map(str, choices)), value)
         return value
 

@@ -16,6 +16,8 @@ import enum
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from accelsim.errors import SpecError
 from accelsim.spec.reader import Reader, load_yaml
 
@@ -191,11 +193,23 @@ def _derive(data, path: Path, depth: int = 0):
     if depth > 8:
         raise SpecError(file, "base", message="base files nest too deeply (a cycle?)")
     base_name = data["base"]
-    if not isinstance(base_name, str):
+    if not isinstance(base_name, str) or not base_name or "\x00" in base_name:
         raise SpecError(file, "base", "a workload file name", base_name)
+    if "layers" in data:
+        # The base's layers would silently replace these (or these the base's): say which wins.
+        raise SpecError(file, "layers", message="not allowed together with 'base' (change the "
+                        "base's layers with 'set:' or 'overrides:', or drop 'base:')")
     base_path = path.parent / base_name
-    merged = dict(_derive(load_yaml(base_path), base_path, depth + 1))
-    layers = [dict(l) if isinstance(l, dict) else l for l in merged.get("layers") or []]
+    base_data = load_yaml(base_path)
+    if not isinstance(base_data, dict) or not isinstance(base_data.get("layers", base_data.get("base")),
+                                                         (list, str)):
+        got = "an empty file" if base_data is None else base_data
+        raise SpecError(file, "base", f"a workload file (a mapping with 'layers:'): {base_name} is "
+                        "not one", got)
+    merged = dict(_derive(base_data, base_path, depth + 1))
+    if not isinstance(merged.get("layers"), list):
+        raise SpecError(str(base_path), "layers", "a list of layers", merged.get("layers"))
+    layers = [dict(l) if isinstance(l, dict) else l for l in merged["layers"]]
     for key, value in data.items():
         if key not in ("base", "set", "overrides"):
             merged[key] = value
@@ -306,6 +320,10 @@ def _read_layer(r: Reader, base: _Defaults, folder: Path, index: int) -> Layer:
         if c % groups or k % groups:
             raise SpecError(r.file, r.key("groups"),
                             f"a divisor of in_channels ({c}) and out_channels ({k})", groups)
+        if ph >= kr or pw >= ks:
+            # Such padding adds whole windows that see only zeros: a typo, not a network.
+            raise SpecError(r.file, r.key("padding"), f"padding smaller than the kernel ({kr}x{ks})",
+                            f"{ph}x{pw}")
         shape = Shape(n, c, h, w, k, kr, ks, sh, sw, ph, pw, groups)
         if shape.out_h <= 0 or shape.out_w <= 0:
             raise SpecError(r.file, r.key("kernel"),
@@ -325,5 +343,31 @@ def _read_layer(r: Reader, base: _Defaults, folder: Path, index: int) -> Layer:
         act=_read_values(r, "act", base.act, folder),
         wgt=_read_values(r, "wgt", base.wgt, folder),
     )
+    if shape.macs >= 1 << 62 or max(shape.n * shape.c * shape.h * shape.w, shape.k * shape.reduction) >= 1 << 62:
+        # Counts are int64 everywhere downstream: a layer past that is a typo, never a network.
+        raise SpecError(r.file, r.key("kind"), message=f"a layer of {shape.macs:.3g} MACs is beyond what "
+                        "the simulator counts (int64); check its sizes")
+    for op, bits, values in (("act", layer.act_bits, layer.act), ("wgt", layer.wgt_bits, layer.wgt)):
+        _check_container(r, op, bits, values)
+        if values.file is not None:
+            from accelsim.workload import npyfile, shapes
+            shape_of = shapes.act_shape if op == "act" else shapes.wgt_shape
+            npyfile.check_operand(values.file, values.key, int(np.prod(shape_of(shape), dtype=object)),
+                                  r.file, f"{r.path}.{op}")
     r.done()
     return layer
+
+
+def _check_container(r: Reader, op: str, bits: int, values: Values) -> None:
+    """Codes are int32: an unsigned 32-bit code does not fit, and a 1-bit signed code has no
+    non-zero value (max-abs quantization would make every operand 0). A file's signedness comes
+    from its values, so tensors.from_file checks those."""
+    if values.file is not None:
+        return
+    key = f"{op}_bits" if r.has(f"{op}_bits") else f"{op}.dist"
+    if values.signed and bits < 2:
+        raise SpecError(r.file, r.key(key), f"at least 2 bits for signed ({values.dist}) values "
+                        "(1-bit signed codes are all zero)", bits)
+    if not values.signed and bits > 31:
+        raise SpecError(r.file, r.key(key), f"at most 31 bits for unsigned ({values.dist}) values "
+                        "(codes are stored as int32)", bits)

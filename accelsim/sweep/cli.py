@@ -24,6 +24,8 @@ def cmd_sweep(args) -> int:
     from accelsim.sweep.run import run_sweep
     if args.workers is not None and args.workers < 1:
         raise SpecError("--workers", "", "an integer >= 1", args.workers)
+    if args.scheduler is not None and not args.scheduler.strip():
+        raise SpecError("--scheduler", "", "a Dask scheduler address such as tcp://host:8786", "")
     if args.workers is not None and args.scheduler:
         raise SpecError("--workers", "", message="not used with --scheduler (the cluster has its own)")
     bar = None if args.quiet else ProgressLine(sys.stderr)

@@ -4,7 +4,8 @@
     STORE/points/<id>.parquet    one finished point: its rows of the tidy table
 
 A point's file is written under a temporary name, flushed and renamed into place, so it is either
-whole or absent whatever stops the process; a re-run skips every point whose file exists. The
+whole or absent whatever stops the process; a re-run skips every point whose file is whole (an
+empty or damaged file, e.g. after a disk fault, is recomputed). The
 index is rewritten (the same way) at the start of each run, so it always lists the sweep as last
 run; files of points no longer in the sweep stay on disk but are not loaded.
 """
@@ -54,10 +55,29 @@ class Store:
         return store
 
     def done(self) -> set[str]:
-        return {f.stem for f in self.points.glob("*.parquet")}
+        """Ids of whole point files; an empty or damaged one (a disk that lost it) is redone."""
+        return {f.stem for f in self.points.glob("*.parquet") if _whole(f)}
 
     def write(self, point_id: str, frame: pd.DataFrame) -> None:
         _atomic_write(self.points / f"{point_id}.parquet", lambda f: frame.to_parquet(f, index=False))
+
+
+def _whole(path: Path) -> bool:
+    """A Parquet file starts and ends with b"PAR1": a cheap check that it was written through."""
+    try:
+        size = path.stat().st_size
+        if size < 12:
+            return False
+        with open(path, "rb") as f:
+            head = f.read(4)
+            f.seek(-4, os.SEEK_END)
+            if head != b"PAR1" or f.read(4) != b"PAR1":
+                return False
+        import pyarrow.parquet as pq
+        pq.read_metadata(path)          # the footer parses: the rows it lists are there
+        return True
+    except (OSError, ValueError):
+        return False
 
 
 def _baseline_label(spec) -> str | None:
@@ -86,10 +106,19 @@ def read_index(path: str | Path) -> tuple[Path, dict]:
         raise SpecError(str(path), "", message=f"not a sweep results folder (no {INDEX})")
     try:
         data = json.loads(index.read_text())
-    except (OSError, ValueError) as exc:
-        raise SpecError(str(index), "", message=f"cannot read the sweep index: {exc}") from None
+    except (OSError, ValueError, RecursionError) as exc:
+        why = " ".join(str(exc).split())[:120] if not isinstance(exc, RecursionError) else "nests too deeply"
+        raise SpecError(str(index), "", message=f"cannot read the sweep index: {why}") from None
+    if not isinstance(data, dict):
+        raise SpecError(str(index), "", "a JSON object (the sweep index)", data)
     if data.get("format") != FORMAT:
         raise SpecError(str(index), "format", f"results store format {FORMAT}", data.get("format"))
+    points = data.get("points")
+    if not isinstance(points, list) or not all(isinstance(p, dict) and isinstance(p.get("id"), str)
+                                               for p in points):
+        raise SpecError(str(index), "points", "a list of points, each with an 'id'", points)
+    if not isinstance(data.get("axes"), list) or not isinstance(data.get("name"), str):
+        raise SpecError(str(index), "axes", message="expected the sweep's 'name' and 'axes' list")
     return folder, data
 
 
@@ -106,8 +135,12 @@ def load_sweep(path: str | Path) -> pd.DataFrame:
     frames = []
     for entry in index["points"]:
         f = folder / "points" / f"{entry['id']}.parquet"
-        if f.is_file():
-            frames.append(pd.read_parquet(f))
+        if f.is_file() and _whole(f):
+            try:
+                frames.append(pd.read_parquet(f))
+            except (OSError, ValueError) as exc:     # damaged inside: the sweep will redo it
+                raise SpecError(str(f), "", message=f"damaged point file ({' '.join(str(exc).split())[:100]}); "
+                                "delete it and re-run the sweep to recompute it") from None
     if frames:
         df = pd.concat(frames, ignore_index=True)
     else:

@@ -78,6 +78,8 @@ def synthetic(rng: np.random.Generator, shape: tuple[int, ...], bits: int, value
 def quantize(x: np.ndarray, bits: int, signed: bool, keep_nonzero: bool = False) -> Operand:
     """Symmetric max-abs quantization of float values to ``bits``-bit integer codes."""
     top = qmax(bits, signed)
+    if bits > 24 and x.dtype != np.float64:
+        x = x.astype(np.float64)     # float32 rounds codes above 2^24 (2^31 - 1 to 2^31: overflow)
     amax = max(float(x.max()), -float(x.min())) if x.size else 0.0
     y = x * np.asarray(top / amax if amax > 0 else 1.0, dtype=x.dtype)   # in code units
     q = np.rint(y)
@@ -97,33 +99,23 @@ def quantize(x: np.ndarray, bits: int, signed: bool, keep_nonzero: bool = False)
 
 def from_file(values: Values, shape: tuple[int, ...], bits: int, file: str, key: str) -> Operand:
     """A real tensor: integers are taken as codes (and must fit ``bits``), floats are quantized."""
-    path = values.file
-    try:
-        if path.suffix == ".npz":
-            with np.load(path) as z:
-                names = list(z.keys())
-                name = values.key or (names[0] if len(names) == 1 else None)
-                if name is None or name not in names:
-                    raise SpecError(file, key + ".key",
-                                    f"one of the arrays in {path.name} ({', '.join(names[:8])})",
-                                    values.key)
-                arr = z[name]
-        else:
-            arr = np.load(path, allow_pickle=False)
-    except (OSError, ValueError) as exc:
-        raise SpecError(file, key + ".file", message=f"cannot read {path.name}: {exc}") from None
-    if arr.size != int(np.prod(shape)):
-        raise SpecError(file, key + ".file", f"an array of {int(np.prod(shape))} values "
-                        f"(layout {'x'.join(map(str, shape))})", f"shape {arr.shape}")
-    arr = arr.reshape(shape)
-    if np.issubdtype(arr.dtype, np.integer):
-        signed = bool(arr.min() < 0)
-        lo, hi = (-(1 << (bits - 1)), (1 << (bits - 1)) - 1) if signed else (0, (1 << bits) - 1)
-        if arr.min() < lo or arr.max() > hi:
-            raise SpecError(file, key + ".file",
-                            message=f"expected integer values in {lo}..{hi} for {bits} bits, "
-                                    f"got values in {int(arr.min())}..{int(arr.max())}")
-        return Operand(arr.astype(np.int32), signed, 0.0, float("inf"))
-    if not np.issubdtype(arr.dtype, np.floating) or not np.all(np.isfinite(arr)):
+    from accelsim.workload.npyfile import read_operand
+    arr = read_operand(values.file, values.key, int(np.prod(shape)), file, key).reshape(shape)
+    integer = np.issubdtype(arr.dtype, np.integer)
+    if not integer and (not np.issubdtype(arr.dtype, np.floating) or not np.all(np.isfinite(arr))):
         raise SpecError(file, key + ".file", "finite integer or float values", str(arr.dtype))
-    return quantize(arr.astype(np.float64), bits, bool(np.any(arr < 0)))
+    signed = bool(arr.min() < 0)
+    if signed and bits < 2:
+        raise SpecError(file, key + ".file", message="expected at least 2 bits for signed values "
+                        "(1-bit signed codes are all zero)")
+    if not integer:
+        return quantize(arr.astype(np.float64), bits, signed)
+    lo, hi = (-(1 << (bits - 1)), (1 << (bits - 1)) - 1) if signed else (0, (1 << bits) - 1)
+    if hi > np.iinfo(np.int32).max:
+        raise SpecError(file, key + ".file", message=f"expected at most 31 bits for unsigned "
+                        f"values (codes are stored as int32), got {bits}")
+    if arr.min() < lo or arr.max() > hi:
+        raise SpecError(file, key + ".file",
+                        message=f"expected integer values in {lo}..{hi} for {bits} bits, "
+                                f"got values in {int(arr.min())}..{int(arr.max())}")
+    return Operand(arr.astype(np.int32), signed, 0.0, float("inf"))
