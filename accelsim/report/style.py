@@ -77,7 +77,7 @@ def plain_ticks(ax, axis: str = "y") -> None:
         which.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
         which.set_minor_formatter(NullFormatter())
     else:
-        which.set_major_locator(MaxNLocator(6))
+        which.set_major_locator(MaxNLocator(6, steps=[1, 2, 2.5, 5, 10]))
     which.set_major_formatter(FuncFormatter(plain))
 
 
