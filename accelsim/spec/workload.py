@@ -21,7 +21,7 @@ import numpy as np
 from accelsim.errors import SpecError
 from accelsim.spec.reader import Reader, load_yaml
 
-DISTRIBUTIONS = ("relu_normal", "half_normal", "normal", "laplace", "uniform", "student_t")
+DISTRIBUTIONS = ("relu_normal", "half_normal", "normal", "laplace", "uniform", "student_t", "half_t")
 SIGNED_DISTS = ("normal", "laplace", "uniform", "student_t")
 
 
@@ -37,7 +37,7 @@ class Values:
 
     dist: str = "relu_normal"
     density: float = 1.0        # fraction of non-zero values, honoured exactly by the generator
-    dof: float = 4.0            # student_t degrees of freedom (heavy tails)
+    dof: float = 4.0            # student_t / half_t degrees of freedom (heavy tails)
     file: Path | None = None    # .npy or .npz with real values (ints used as-is, floats quantized)
     key: str | None = None      # array name inside an .npz
 

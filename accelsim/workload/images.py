@@ -6,11 +6,13 @@ all public domain, CC0 or "no known copyright restrictions" by scikit-image's ow
 astronaut (NASA), camera (CC0, L. Varshney), chelsea the cat (CC0, S. van der Walt), coffee (CC0,
 R. Michetti), coins, the Hubble deep field (NASA), an IHC tissue stain, a retina fundus photo
 (CC0), the DSCOVR rocket launch (SpaceX, public domain) and a text page. Grey images are
-repeated over three channels. They make ``accelsim capture MODEL`` work offline.
+repeated over three channels. They make ``accelsim capture MODEL`` work offline
+(docs/references.md#skimage-photographs).
 
 Preprocessing defaults to the ImageNet convention: shorter side resized to 256, centre crop
 224 x 224, pixels scaled to [0, 1], then (x - mean) / std with mean (0.485, 0.456, 0.406) and std
-(0.229, 0.224, 0.225), RGB order, laid out N x C x H x W.
+(0.229, 0.224, 0.225), RGB order, laid out N x C x H x W
+(docs/references.md#imagenet-preprocessing).
 """
 from __future__ import annotations
 

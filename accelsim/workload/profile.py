@@ -3,7 +3,8 @@
 The Toronto designs (Stripes, Loom, Pragmatic, ...) run each layer at the fixed-point precision
 found by profiling the trained network (Judd et al., "Proteus", ICS 2016, and "Stripes", MICRO
 2016): bits are lowered layer by layer while the output stays within a tolerance of the
-full-precision run. This module does that on the captured images:
+full-precision run (docs/references.md#precision-profiling). This module does that on the
+captured images:
 
 * Fixed point: an operand at b bits is round(x / step) clipped to the b-bit range, with step a
   power of two chosen so the integer part covers the operand's captured maximum magnitude

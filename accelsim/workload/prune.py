@@ -1,7 +1,8 @@
 """Magnitude pruning of real weights to per-layer target densities.
 
 The SCNN and Bit-Tactical evaluations run pruned networks (Han et al.'s magnitude pruning with
-retraining). Here the smallest-magnitude weights of each layer are zeroed until exactly
+retraining; docs/references.md#magnitude-pruning). Here the smallest-magnitude weights of each
+layer are zeroed until exactly
 ``round(density * size)`` remain, so sparse designs see a real network's sparsity pattern
 (which filters and channels keep their weights) rather than uniformly scattered zeros. There is
 no retraining: the pruned network's outputs drift from the trained one's, more so at low density.

@@ -3,7 +3,9 @@
 Synthetic values: ``round(density * size)`` positions (chosen by the generator) hold non-zeros whose
 magnitudes follow the layer's distribution, scaled so the largest magnitude uses the full precision
 (max-abs calibration) and never rounded to zero, so the density is exact. ``relu_normal`` and
-``half_normal`` are the same magnitude law (the |N(0,1)| of a rectified zero-mean normal).
+``half_normal`` are the same magnitude law (the |N(0,1)| of a rectified zero-mean normal);
+``half_t`` is |t| with ``dof`` degrees of freedom, the heavier-tailed unsigned law fitted to real
+post-ReLU activations (``workload.fit``).
 Signed distributions give two's-complement codes in [-(2^(b-1)-1), 2^(b-1)-1]; unsigned ones
 [0, 2^b - 1].
 """
@@ -41,6 +43,8 @@ def _magnitudes(rng: np.random.Generator, values: Values, n: int) -> np.ndarray:
         return rng.uniform(-1.0, 1.0, n).astype(np.float32)
     if d == "student_t":
         return rng.standard_t(values.dof, n).astype(np.float32)
+    if d == "half_t":
+        return np.abs(rng.standard_t(values.dof, n)).astype(np.float32)
     raise ValueError(f"unknown distribution {d}")
 
 

@@ -4,7 +4,8 @@
 No machine here reaches a model hub, but this wheel ships three trained PaddleOCR networks as ONNX
 files. Each entry names the file and the input the model was trained for (RapidOCR's own
 ``config.yaml``: 3 x 48 x 192 for the direction classifier, 3 x 48 x 320 for the recogniser, mean
-and std 0.5 on [0, 1] pixels), so ``accelsim capture ppocr_cls`` needs no other argument.
+and std 0.5 on [0, 1] pixels; docs/references.md#ppocr-models), so ``accelsim capture ppocr_cls``
+needs no other argument.
 """
 from __future__ import annotations
 
