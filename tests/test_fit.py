@@ -36,3 +36,11 @@ def test_fit_recovers_the_law(law, positive, want):
         assert abs(f.dof - want[1]) <= 1
     if positive:
         assert f.density == pytest.approx(np.mean([np.mean(x > 0) for x in layers]))
+
+
+def test_range_bits_keeps_synthetic_values_within_a_profiled_precision():
+    rng = np.random.default_rng(1)
+    op = synthetic(rng, (64, 32, 3, 3), 16, Values(dist="student_t", dof=5, range_bits=11))
+    assert op.signed and np.abs(op.codes).max() == 2 ** 10 - 1
+    full = synthetic(rng, (64, 32, 3, 3), 16, Values(dist="student_t", dof=5))
+    assert np.abs(full.codes).max() == 2 ** 15 - 1

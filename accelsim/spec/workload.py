@@ -40,6 +40,8 @@ class Values:
     dof: float = 4.0            # student_t / half_t degrees of freedom (heavy tails)
     file: Path | None = None    # .npy or .npz with real values (ints used as-is, floats quantized)
     key: str | None = None      # array name inside an .npz
+    range_bits: int | None = None   # synthetic values span this many of the layer's bits (a
+                                    # profiled precision in a wider container); None or more: all
 
     @property
     def signed(self) -> bool:
@@ -277,6 +279,7 @@ def _read_values(r: Reader, name: str, base: Values, folder: Path) -> Values:
         dof=v.number("dof", base.dof, lo=1.0),
         file=path if file is not None else base.file,
         key=v.string("key", "-") if v.has("key") else base.key,
+        range_bits=v.integer("range_bits", lo=1, hi=32) if v.has("range_bits") else base.range_bits,
     )
     v.done()
     return out

@@ -2,7 +2,8 @@
 
 Synthetic values: ``round(density * size)`` positions (chosen by the generator) hold non-zeros whose
 magnitudes follow the layer's distribution, scaled so the largest magnitude uses the full precision
-(max-abs calibration) and never rounded to zero, so the density is exact. ``relu_normal`` and
+(max-abs calibration; or only ``range_bits`` of it when fewer, the profiled precision of values
+held in a wider container) and never rounded to zero, so the density is exact. ``relu_normal`` and
 ``half_normal`` are the same magnitude law (the |N(0,1)| of a rectified zero-mean normal);
 ``half_t`` is |t| with ``dof`` degrees of freedom, the heavier-tailed unsigned law fitted to real
 post-ReLU activations (``workload.fit``).
@@ -65,6 +66,8 @@ def _exact_mask(rng: np.random.Generator, size: int, nnz: int) -> np.ndarray:
 
 
 def synthetic(rng: np.random.Generator, shape: tuple[int, ...], bits: int, values: Values) -> Operand:
+    # a profiled precision inside a wider container: the largest magnitude uses range_bits
+    bits = min(values.range_bits or bits, bits)
     size = int(np.prod(shape))
     nnz = max(1, int(round(values.density * size)))
     nz = _magnitudes(rng, values, nnz)
