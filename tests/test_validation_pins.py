@@ -1,0 +1,56 @@
+"""Validation that guards: every `accelsim validate` target is pinned in
+tests/data/validation_pins.yaml; a passing target must stay within its tolerance, a miss must keep
+its reason and stay within a few percent of its pinned value, so any model change that moves a
+published comparison fails here and has to be re-pinned (tests/repin_validation.py) and explained
+in the same commit.
+
+Loom's and SCNN's targets simulate six CNNs and three sparse networks (minutes of CPU); they run
+when ACCELSIM_VALIDATE_ALL=1 is set (as `accelsim validate` does), the rest always."""
+import os
+
+import pytest
+
+from accelsim.validation.registry import Runner, targets
+from repin_validation import key, load
+
+PINS = load()
+TARGETS = {key(t.design, t.metric): t for t in targets()}
+SLOW = {"Loom", "SCNN"}
+
+
+@pytest.fixture(scope="module")
+def runner():
+    return Runner()
+
+
+def test_every_target_is_pinned_and_every_pin_is_a_target():
+    assert set(TARGETS) == set(PINS), "re-pin: python tests/repin_validation.py"
+
+
+def test_every_miss_has_a_reason_and_every_pin_its_published_figure():
+    for k, pin in PINS.items():
+        assert pin["expect"] in ("pass", "miss"), k
+        if k in TARGETS:
+            assert pin["published"] == TARGETS[k].published, k
+        if pin["expect"] == "miss":
+            assert pin.get("reason", "").strip(), f"{k}: a miss needs its reason"
+            assert 0 < pin["band"] <= 0.05, k
+
+
+@pytest.mark.parametrize("name", sorted(PINS))
+def test_target_holds_its_pin(runner, name):
+    pin, target = PINS[name], TARGETS.get(name)
+    if target is None:
+        pytest.fail(f"{name}: pinned but no longer a target")
+    if target.design in SLOW and not os.environ.get("ACCELSIM_VALIDATE_ALL"):
+        pytest.skip("slow target: set ACCELSIM_VALIDATE_ALL=1")
+    m = target.measure(runner)
+    if pin["expect"] == "pass":
+        assert target.check(m), (f"{name}: {m.value:.4f} left its tolerance "
+                                 f"({target.published} +- {target.tolerance:.0%})")
+    else:
+        assert not target.check(m), f"{name}: now passes ({m.value:.4f}); re-pin it as a pass"
+        band = pin["band"] * abs(pin["simulated"])
+        assert abs(m.value - pin["simulated"]) <= band, (
+            f"{name}: simulated {m.value:.4f}, pinned {pin['simulated']} +- {pin['band']:.0%}: "
+            "re-pin and explain the move")
