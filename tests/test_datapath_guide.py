@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import accelsim
+from accelsim import registry
 from accelsim.datapaths import base
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
@@ -26,7 +27,7 @@ def zeroskip():
     sys.modules["zeroskip"] = module            # as `import zeroskip` would
     spec.loader.exec_module(module)
     yield module
-    base._REGISTRY.pop("zeroskip", None)
+    registry._CLASSES.pop("zeroskip", None)
     sys.modules.pop("zeroskip", None)
 
 

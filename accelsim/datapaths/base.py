@@ -1,4 +1,5 @@
-"""The datapath interface, the registry, and tiling helpers every datapath shares.
+"""The datapath interface (the Datapath protocol, its hooks' defaults, ``register``), the
+LayerWork a datapath returns, and tiling helpers every datapath shares.
 
 A datapath counts: for one layer it returns the cycles each tile occupies the datapath, the bytes
 that must arrive before each tile and leave after it, and action counts that the cost model prices.
@@ -6,38 +7,23 @@ It never schedules (that is the engine) and never prices (that is ``accelsim.cos
 """
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar, Mapping, Protocol
 
 import numpy as np
+
+from accelsim import registry as _kinds
+# Part is the cost model's unit and the registry sits below the spec reader; both are re-exported
+# here so that a datapath module imports everything it needs from base.
+from accelsim.cost.parts import Part, part
+from accelsim.registry import catalog, get
+from accelsim.registry import classes as registry
 
 if TYPE_CHECKING:
     from accelsim.spec.arch import Arch
     from accelsim.workload.trace import LayerTrace
 
 MAX_TILES = 256   # the engine's events per layer stay in the hundreds: SimPy is fast at that size
-
-
-@dataclass(frozen=True)
-class Part:
-    """One kind of hardware component: its cost class, attributes, and how many there are."""
-
-    cls: str                                   # a cost class in accelsim.cost.price
-    count: int
-    attrs: tuple[tuple[str, float | str], ...] = ()
-
-    def attr(self, name: str, default: float | None = None):
-        for key, value in self.attrs:
-            if key == name:
-                return value
-        if default is None:
-            raise KeyError(f"part of class {self.cls} has no attribute {name}")
-        return default
-
-
-def part(cls: str, count: int, **attrs: float | str) -> Part:
-    return Part(cls, int(count), tuple(sorted(attrs.items())))
 
 
 @dataclass(frozen=True)
@@ -103,16 +89,9 @@ HOOK_DEFAULTS = {"needs_values": True, "samplable": False,
 REQUIRED = ("kind", "Params", "run", "inventory")
 
 
-# -- registry ----------------------------------------------------------------------------------
-# kind -> class. Built-in datapaths are imported when first asked for (their modules are found by
-# reading the sources, see _builtin), plug-ins from the ``accelsim.datapaths`` entry-point group;
-# user code may also call register() itself.
-ENTRY_POINT_GROUP = "accelsim.datapaths"
-_REGISTRY: dict[str, type] = {}
-
-
+# -- registration ------------------------------------------------------------------------------
 def register(cls: type) -> type:
-    """Class decorator: make a datapath available under its ``kind``.
+    """Class decorator: make a datapath available under its ``kind`` (accelsim.registry).
 
     Like ``@dataclass`` it completes the class: each optional hook of the Datapath protocol that
     the class does not define gets its default. A class missing a required member is a
@@ -123,66 +102,8 @@ def register(cls: type) -> type:
     for name, default in HOOK_DEFAULTS.items():
         if not hasattr(cls, name):
             setattr(cls, name, default)
-    _REGISTRY[cls.kind] = cls
+    _kinds.add(cls)
     return cls
-
-
-def _builtin() -> dict[str, tuple[str, str]]:
-    """kind -> (module, summary) for each class this package registers, read from the sources
-    without importing them: `accelsim list` stays fast and `get` imports one module."""
-    import ast
-    from pathlib import Path
-
-    out = {}
-    for path in sorted(Path(__file__).parent.glob("*.py")):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in tree.body:
-            if isinstance(node, ast.ClassDef) and any(
-                    getattr(d, "id", getattr(d, "attr", None)) == "register" for d in node.decorator_list):
-                for stmt in node.body:
-                    target = (stmt.targets[0] if isinstance(stmt, ast.Assign) else
-                              stmt.target if isinstance(stmt, ast.AnnAssign) else None)
-                    if getattr(target, "id", None) == "kind" and isinstance(stmt.value, ast.Constant):
-                        out[stmt.value.value] = (f"accelsim.datapaths.{path.stem}",
-                                                 _summary(ast.get_docstring(tree) or ""))
-    return out
-
-
-def _summary(doc: str) -> str:
-    import re
-    return re.split(r"\.\s+(?=[A-Z])", " ".join(doc.split()))[0].rstrip(".")
-
-
-def _plugins() -> dict:
-    from importlib.metadata import entry_points
-    return {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
-
-
-def catalog() -> Mapping[str, str]:
-    """kind -> one-line summary of every datapath available, without importing any."""
-    out = {kind: summary for kind, (_, summary) in _builtin().items()}
-    out.update({kind: f"plug-in {ep.value}" for kind, ep in _plugins().items() if kind not in out})
-    out.update({kind: _summary(cls.__doc__ or cls.__name__) for kind, cls in _REGISTRY.items()
-                if kind not in out})
-    return dict(sorted(out.items()))
-
-
-def get(kind: str) -> type | None:
-    """The class registered under ``kind``, importing its module or plug-in on first use."""
-    if kind not in _REGISTRY:
-        builtin = _builtin().get(kind)
-        if builtin is not None:
-            importlib.import_module(builtin[0])
-        elif kind in (plugins := _plugins()):
-            cls = plugins[kind].load()
-            if _REGISTRY.get(kind) is not cls:
-                register(cls)
-    return _REGISTRY.get(kind)
-
-
-def registry() -> Mapping[str, type]:
-    """Every available datapath class by kind (imports them all; `catalog` does not)."""
-    return {kind: get(kind) for kind in catalog()}
 
 
 # -- shared tiling -----------------------------------------------------------------------------
