@@ -152,7 +152,7 @@ def _write(result, comparison, path: Path) -> None:
 
 
 def cmd_list(args) -> int:
-    from accelsim.datapaths.base import catalog
+    from accelsim.registry import catalog
     print("datapath kinds:")
     for kind, summary in catalog().items():
         print(f"  {kind:14s} {summary if len(summary) <= 100 else summary[:99] + '…'}")

@@ -15,7 +15,7 @@ from typing import Callable, Mapping
 from accelsim.cost import scaling, tables
 from accelsim.cost import overrides
 from accelsim.cost.tables import MissingPrice
-from accelsim.datapaths.base import Part
+from accelsim.cost.parts import Part
 
 PJ, UM2, MW = 1e-12, 1e-12, 1e-3
 

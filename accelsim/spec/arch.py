@@ -121,7 +121,7 @@ class Arch:
 
     def build(self):
         """The datapath object this arch describes."""
-        from accelsim.datapaths.base import get
+        from accelsim.registry import get
         return get(self.datapath.kind)(self.datapath.params, self)
 
 
@@ -132,7 +132,7 @@ def load_arch(path: str | Path) -> Arch:
 
 def arch_from_dict(data: Any, file: str) -> Arch:
     from accelsim.cost.tables import dram_types
-    from accelsim.datapaths.base import get, registry
+    from accelsim.registry import catalog, get
     from accelsim.spec.costs import read_costs
     from accelsim.spec.params import read_params
 
@@ -195,7 +195,7 @@ def arch_from_dict(data: Any, file: str) -> Arch:
     mem_r.done()
 
     dp = top.sub("datapath")
-    kinds = registry()
+    kinds = catalog()
     kind = dp.raw("kind")
     if not isinstance(kind, str) or kind not in kinds:
         import difflib

@@ -27,10 +27,11 @@ invalid value is reported against the sweep file and the axis key.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from accelsim.errors import SpecError
 from accelsim.spec.arch import Arch, arch_from_dict, load_arch
@@ -63,6 +64,9 @@ class SweepSpec:
     mode: str
     axes: tuple[Axis, ...]
     zip: tuple[tuple[str, ...], ...] = ()   # groups of axis keys whose values go together
+    # each arch file's parsed YAML, read (and validated) once when the sweep is read: the points
+    # are edits of it. Owned by the spec, so it goes when the spec does.
+    sources: Mapping[Path, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def dimensions(self) -> tuple[tuple[Axis, ...], ...]:
@@ -114,14 +118,16 @@ def sweep_from_dict(data: Any, file: str, folder: Path) -> SweepSpec:
         raise SpecError(file, "axes", "axes of equal length in zip mode", lengths)
     spec = SweepSpec(name, file, arch, workload, layers, fixed, baseline, baseline_set, mode, axes,
                      groups)
+    files = (*_arch_files(spec), *([baseline] if baseline is not None else []))
+    spec = dataclasses.replace(spec, sources={f: _arch_data(f) for f in files})
     paths = [(f"axes.{a.key}", a.key) for a in axes if a.key not in FILE_AXES and not is_workload_key(a.key)]
     paths += [(f"set.{k}", k) for k, _ in fixed if not is_workload_key(k)]
     own = [(f"baseline.set.{k}", k) for k, _ in baseline_set]
     for arch_file in _arch_files(spec):
         for where, key in paths + own * (baseline is None):
-            _locate(_arch_data(arch_file), key, file, where, arch_file)
+            _locate(spec.sources[arch_file], key, file, where, arch_file)
     for where, key in own * (baseline is not None):
-        _locate(_arch_data(baseline), key, file, where, baseline)
+        _locate(spec.sources[baseline], key, file, where, baseline)
     return spec
 
 
@@ -246,16 +252,11 @@ def _value(v: Any, file: str, key: str) -> Any:
     return v
 
 
-_RAW: dict[tuple[str, int], Any] = {}
-
-
 def _arch_data(path: Path) -> Any:
-    """The parsed arch YAML (validated once as a file of its own), cached by path and mtime."""
-    stamp = (str(path.resolve()), path.stat().st_mtime_ns)
-    if stamp not in _RAW:
-        load_arch(path)              # errors in the base file name the base file
-        _RAW[stamp] = load_yaml(path)
-    return _RAW[stamp]
+    """The parsed arch YAML, validated first as a file of its own (so that an error in the base
+    file names the base file)."""
+    load_arch(path)
+    return load_yaml(path)
 
 
 def _locate(data: Any, key: str, file: str, where: str, arch_file: Path) -> tuple[Any, str | int]:
@@ -305,7 +306,7 @@ def baseline_at(spec: SweepSpec, arch_file: Path, settings: tuple[Setting, ...])
 def _edited(spec: SweepSpec, arch_file: Path, sections: list[tuple[str, tuple[Setting, ...]]]) -> Arch:
     """Settings applied in order (later ones win); an invalid value raises a SpecError naming the
     sweep file and the key it came from (``axes.<key>``, ``set.<key>``, ``baseline.set.<key>``)."""
-    data = copy.deepcopy(_arch_data(arch_file))
+    data = copy.deepcopy(spec.sources[arch_file])
     where: dict[str, str] = {}
     for section, pairs in sections:
         for key, value in pairs:

@@ -1,6 +1,7 @@
 """Run a sweep's points on a local process pool or a Dask cluster, storing each as it finishes.
 
-Workers keep two caches across the points they run (one worker = one process):
+A Worker keeps two caches across the points it runs (one per worker process, or one per sweep run
+in the calling process, so nothing stays filled in the caller after the sweep):
 
 * built traces, keyed by (workload seed, layer spec): a trace is a pure function of those, and
   building synthetic operands dominates for large FC layers. The cache is an LRU bounded by the
@@ -77,8 +78,29 @@ def _nbytes(trace) -> int:
     return sum(a.nbytes for a in arrays if isinstance(a, np.ndarray))
 
 
-_TRACES = TraceCache()
-_BASELINES: OrderedDict = OrderedDict()
+class Worker:
+    """What one worker keeps across the points it runs: the trace cache and recent baselines.
+
+    A sweep run in this process uses a Worker of its own, dropped with its caches when the sweep
+    ends; a pool or Dask worker process keeps one for its lifetime (``run_point``)."""
+
+    def __init__(self, trace_budget: int = TRACE_BUDGET):
+        self.traces = TraceCache(trace_budget)
+        self.baselines: OrderedDict = OrderedDict()
+
+    def baseline(self, arch, workload) -> tuple[Result, bool]:
+        key = (arch, workload.seed, workload.layers)
+        if key in self.baselines:
+            self.baselines.move_to_end(key)
+            return self.baselines[key], True
+        result = simulate(arch, workload, traces=self.traces)
+        self.baselines[key] = result
+        while len(self.baselines) > BASELINES_KEPT:
+            self.baselines.popitem(last=False)
+        return result, False
+
+
+_PROCESS_WORKER: Worker | None = None   # a pool / Dask worker process's own, made on first use
 
 
 @dataclass(frozen=True)
@@ -111,18 +133,21 @@ def _tune_allocator() -> None:
     libc.mallopt(-1, 256 << 20)    # M_TRIM_THRESHOLD
 
 
-def run_point(point: Point) -> Outcome:
-    """Simulate one point (and its baseline); runs in a worker. User errors come back as data
-    because SpecError does not survive pickling."""
+def run_point(point: Point, worker: Worker | None = None) -> Outcome:
+    """Simulate one point (and its baseline) with ``worker``'s caches, by default those of this
+    worker process. User errors come back as data because SpecError does not survive pickling."""
+    global _PROCESS_WORKER
+    if worker is None:
+        worker = _PROCESS_WORKER = _PROCESS_WORKER or Worker()
     _tune_allocator()
     start = time.perf_counter()
     try:
-        result = simulate(point.arch, point.workload, traces=_TRACES)
+        result = simulate(point.arch, point.workload, traces=worker.traces)
         n = len(result.layers)
         repeats = sum(l.reused for l in result.layers)
         simulated, reused, cached, base = n - repeats, repeats, False, None
         if point.baseline is not None:
-            base, cached = _baseline(point.baseline, point.workload)
+            base, cached = worker.baseline(point.baseline, point.workload)
             base_repeats = sum(l.reused for l in base.layers)
             simulated += 0 if cached else n - base_repeats
             reused += n if cached else base_repeats
@@ -131,18 +156,6 @@ def run_point(point: Point) -> Outcome:
         return Outcome(point.id, None, 0, 0, False, time.perf_counter() - start,
                        (err.file, err.key, err.message))
     return Outcome(point.id, frame, simulated, reused, cached, time.perf_counter() - start)
-
-
-def _baseline(arch, workload) -> tuple[Result, bool]:
-    key = (arch, workload.seed, workload.layers)
-    if key in _BASELINES:
-        _BASELINES.move_to_end(key)
-        return _BASELINES[key], True
-    result = simulate(arch, workload, traces=_TRACES)
-    _BASELINES[key] = result
-    while len(_BASELINES) > BASELINES_KEPT:
-        _BASELINES.popitem(last=False)
-    return result, False
 
 
 def point_frame(point: Point, result: Result, baseline: Result | None) -> pd.DataFrame:
@@ -180,8 +193,9 @@ def point_frame(point: Point, result: Result, baseline: Result | None) -> pd.Dat
 
 # -- executors: each yields Outcomes as points finish ------------------------------------------
 def _in_process(todo: list[Point]) -> Iterator[Outcome]:
+    worker = Worker()          # this sweep's caches, gone when it ends
     for point in todo:
-        yield run_point(point)
+        yield run_point(point, worker)
 
 
 def _watch_parent(pid: int) -> None:

@@ -22,8 +22,10 @@ def add_commands(sub) -> None:
                    "bundled model's own)")
     c.add_argument("--resize", help="N (shorter side) or HxW (exact); ImageNet default 256")
     c.add_argument("--crop", help="HxW centre crop, or 'none'; ImageNet default 224x224")
-    c.add_argument("--mean", help="three comma-separated numbers (on [0, 1] pixels)")
-    c.add_argument("--std", help="three comma-separated numbers")
+    c.add_argument("--mean", help="three comma-separated numbers (on [0, 1] pixels) "
+                   "(default: ImageNet's 0.485,0.456,0.406, or the bundled model's own)")
+    c.add_argument("--std", help="three comma-separated numbers "
+                   "(default: ImageNet's 0.229,0.224,0.225, or the bundled model's own)")
     c.add_argument("--bgr", action="store_true", help="feed channels in BGR order (default: RGB)")
     c.add_argument("--act-bits", type=int, default=8, help="activation bits without --profile (default: 8)")
     c.add_argument("--wgt-bits", type=int, default=8, help="weight bits without --profile (default: 8)")
