@@ -74,7 +74,7 @@ def log_if_decades(ax, values: Sequence[float], axis: str = "y") -> bool:
 def plain_ticks(ax, axis: str = "y") -> None:
     which = ax.yaxis if axis == "y" else ax.xaxis
     if which.get_scale() == "log":
-        which.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+        which.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0), numticks=30))
         which.set_minor_formatter(NullFormatter())
     else:
         which.set_major_locator(MaxNLocator(6, steps=[1, 2, 2.5, 5, 10]))
