@@ -101,6 +101,10 @@ def cmd_run(args) -> int:
         print(text.layer_table(result, comparison))
         print()
         print(text.summary(result, comparison, baseline))
+        if args.breakdown:
+            print()
+            print("energy and area by component (whole workload)")
+            print(text.breakdown_table(result))
         if args.potentials or "potentials" in args.report:
             print()
             print("potentials (ideal work reduction vs 16x16-bit MACs)")
@@ -185,7 +189,7 @@ def cmd_validate(args) -> int:
         ok = t.check(m)
         failed += not ok
         print(f"{t.design:12s} {t.metric:44s} {t.published:10.3f} {m.value:10.3f} {t.tolerance:5.0%}  "
-              f"{'pass' if ok else 'MISS'}")
+              f"{'pass' if ok else 'MISS'}" + (f"  [energy scope: {t.scope}]" if t.scope else ""))
         for name, value in m.details.items():
             print(f"{'':12s}   {name:41s} {'':10s} {value:10.3f}")
     print(f"{len(chosen) - failed} of {len(chosen)} targets within tolerance")
@@ -220,6 +224,9 @@ def build_parser() -> argparse.ArgumentParser:
                    "(needs the 'parquet' extra) (default: print only)")
     r.add_argument("--layers", metavar="A,B,...",
                    help="comma-separated layer names to simulate (default: every layer)")
+    r.add_argument("--breakdown", action="store_true",
+                   help="also print energy and area by component, with registers, clock tree and "
+                   "wires as their own rows (default: off)")
     r.add_argument("--potentials", action="store_true",
                    help="also print the ideal work reduction (bit-products vs 16x16 per MAC) "
                    "(default: off)")

@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
-from accelsim.cost import scaling, tables
+from accelsim.cost import ram, scaling, tables
 from accelsim.cost import overrides
 from accelsim.cost.tables import MissingPrice
 from accelsim.cost.parts import Part
@@ -114,10 +114,11 @@ def crossbar(p: Part) -> Price:
     return _logic({"op": e4 * p.attr("outputs") / 4}, a4 * p.attr("inputs") * p.attr("outputs") / 4)
 
 
-def sram(p: Part) -> Price:
-    """Per-bit access energy: 10 pJ per 64-bit read of 8 KB (Horowitz), linear in access width and
-    depth^0.5 in rows per bank (the exponent the Horowitz 8 KB / 32 KB / 1 MB anchors fit; CACTI's
-    width-linear rule). Area: cells / array efficiency. eDRAM is priced as SRAM (no eDRAM source)."""
+def regfile(p: Part) -> Price:
+    """A small multi-ported register file / accumulator bank (a few KB or less, below the CACTI
+    grid): per-bit access energy 10 pJ per 64-bit read of 8 KB (Horowitz), linear in access width
+    and depth^0.5 in rows per bank (the exponent the Horowitz 8 KB / 32 KB / 1 MB anchors fit).
+    Area: cells / array efficiency. Buffers (``sram``, ``edram``) use the CACTI tables instead."""
     width = p.attr("width_bits")
     bank_bits = p.attr("capacity_bytes") * 8 / p.attr("banks", 1)
     depth = max(bank_bits / width, 1.0)
@@ -151,16 +152,19 @@ def fp_add(p: Part) -> Price:
 CLASSES: dict[str, Callable[[Part], Price]] = {
     "int_mult": int_mult, "int_add": int_add, "adder_tree": adder_tree, "bitwise": bitwise,
     "mux": mux, "shifter": shifter, "comparator": comparator, "register": register,
-    "crossbar": crossbar, "sram": sram, "edram": sram, "regfile": sram, "dram": dram,
+    "crossbar": crossbar, "regfile": regfile, "dram": dram,
     "fp_mult": fp_mult, "fp_add": fp_add,
 }
 
 
 def price(p: Part, node_nm: float, vdd: float) -> Price:
+    if p.cls in AT_NODE:
+        return AT_NODE[p.cls](p, node_nm)
     try:
         fn = CLASSES[p.cls]
     except KeyError:
-        raise MissingPrice(f"no cost class '{p.cls}' (known: {', '.join(sorted(CLASSES))})") from None
+        known = sorted({*CLASSES, *AT_NODE})
+        raise MissingPrice(f"no cost class '{p.cls}' (known: {', '.join(known)})") from None
     base = fn(p)
     if not base.scale_with_node:
         return base
@@ -177,6 +181,7 @@ def energy(actions: Mapping[str, int], inventory: Mapping[str, Part], node_nm: f
            seconds: float) -> dict[str, float]:
     """Joules by component: dynamic (actions x prices) plus a ``leakage`` entry (power x time)."""
     out: dict[str, float] = {}
+    inventory = complete(inventory, node_nm, vdd)
     prices = {name: overrides.adjust(name, p, price(p, node_nm, vdd)) for name, p in inventory.items()}
     for key, count in actions.items():
         name, _, action = key.rpartition(".")
@@ -193,6 +198,7 @@ def energy(actions: Mapping[str, int], inventory: Mapping[str, Part], node_nm: f
 def area(inventory: Mapping[str, Part], node_nm: float, vdd: float) -> dict[str, float]:
     """Square metres by component."""
     out: dict[str, float] = {}
+    inventory = complete(inventory, node_nm, vdd)
     for name, p in inventory.items():
         priced = overrides.adjust(name, p, price(p, node_nm, vdd))     # an arch's own prices win
         out[component(name)] = out.get(component(name), 0.0) + priced.area * p.count
@@ -222,3 +228,107 @@ def counter(p: Part) -> Price:
 
 
 CLASSES["counter"] = counter
+
+
+# -- registers, clock and wires (the parts bare arithmetic leaves out) ---------------------------
+def _flop_bit() -> tuple[float, float]:
+    """45 nm (pJ, um^2) of one flip-flop bit clocked for one cycle: Aladdin's register bit (per
+    access: clock pin plus average data toggling), carried to Horowitz's 45 nm adder like the
+    other Aladdin ratios."""
+    e_add, a_add = _add(32)
+    return (tables.value("aladdin_register_bit") / tables.value("aladdin_int_add_32b") * e_add,
+            tables.value("aladdin_register_bit_area") / tables.value("aladdin_int_add_32b_area") * a_add)
+
+
+def flipflop(p: Part) -> Price:
+    """``bits`` edge-triggered bits (pipeline, serial-operand and operand-latch registers),
+    ``clock`` = one clocked cycle of all of them. The engine clocks every flip-flop on every
+    busy cycle (no clock gating), see ``clocked_actions``."""
+    e, a = _flop_bit()
+    return _logic({"clock": e * p.attr("bits")}, a * p.attr("bits"))
+
+
+def clock_tree(p: Part) -> Price:
+    """The clock network (buffers and wires) feeding ``bits`` flip-flop bits, per cycle: a
+    CALIBRATED multiple of the flip-flops' own energy and area (``clock_tree_over_flop*``: the
+    DaDianNao node layout's clock-network to register ratio, data/frame.yaml)."""
+    e, a = _flop_bit()
+    bits = p.attr("bits")
+    return _logic({"cycle": e * bits * tables.value("clock_tree_over_flop")},
+                  a * bits * tables.value("clock_tree_over_flop_area"))
+
+
+def wire(p: Part, node_nm: float) -> Price:
+    """A bus whose every bit travels ``length_mm`` of repeated wire (a broadcast: the whole tree; a
+    distribution: root to one leaf), priced at the node from CACTI's wire table; ``bits`` action
+    = one bit carried, at the data activity factor ``wire_activity``. No area: buses are routed
+    in the upper metal layers over the cells they connect (an approximation)."""
+    e_mm, _ = ram.wire(node_nm)
+    return Price({"bits": e_mm * p.attr("length_mm") * tables.value("wire_activity")}, 0.0, 0.0,
+                 scale_with_node=False)
+
+
+def cacti_ram(cell: str) -> Callable[[Part, float], Price]:
+    def fn(p: Part, node_nm: float) -> Price:
+        """A buffer of ``banks`` independent banks of capacity / banks bytes, each read or written
+        ``width_bits`` at a time, from the CACTI 7 tables (``ram.lookup``); eDRAM leakage
+        includes its refresh (CACTI adds it). Energy per bit = a bank access / width."""
+        banks = p.attr("banks", 1)
+        width = p.attr("width_bits")
+        f = ram.lookup(cell, node_nm, p.attr("capacity_bytes") / banks, width)
+        return Price({"read_bits": f.read / width, "write_bits": f.write / width}, f.area * banks,
+                     f.leakage * banks, scale_with_node=False)
+    return fn
+
+
+CLASSES["flipflop"] = flipflop
+CLASSES["clock_tree"] = clock_tree
+AT_NODE: dict[str, Callable[[Part, float], Price]] = {
+    "sram": cacti_ram("sram"), "edram": cacti_ram("edram"), "wire": wire}
+CLOCKED = ("flipflop", "register")   # classes whose bits the clock tree feeds
+
+
+def clocked_bits(inventory: Mapping[str, Part]) -> int:
+    return int(sum(p.count * p.attr("bits") for p in inventory.values() if p.cls in CLOCKED))
+
+
+def bus_length_mm(region_m2: float, leaves: float, broadcast: bool) -> float:
+    """Wire a bit travels on an H-tree from the centre of a square region to ``leaves`` endpoints
+    spread evenly over it. Broadcast (every bit to every leaf): the whole tree, level j adding
+    4^(j-1) H's of 3 side / 2^j of wire, 1.5 side (sqrt(leaves) - 1) in all (a leaf-less region: half
+    a side). Distribution or gather (each bit to one leaf): one root-to-leaf path, half the side
+    per halving of the tree, side (1 - 1 / sqrt(leaves)), at least half a side."""
+    side_mm = math.sqrt(region_m2) * 1e3
+    n = math.sqrt(leaves)
+    return side_mm * max(1.5 * (n - 1) if broadcast else 1 - 1 / n, 0.5)
+
+
+def complete(inventory: Mapping[str, Part], node_nm: float, vdd: float) -> dict[str, Part]:
+    """The inventory with its clock tree (component ``clock``, sized by the clocked bits) and its
+    buses' lengths: a bus spans one of ``regions`` equal parts of the floor the other parts
+    occupy (1 = the whole chip, ``tiles`` = one tile) and reaches ``leaves`` endpoints."""
+    inv = dict(inventory)
+    bits = clocked_bits(inv)
+    if bits and "clock" not in inv:
+        inv["clock"] = Part("clock_tree", 1, (("bits", bits),))
+    floor = sum(overrides.adjust(n, p, price(p, node_nm, vdd)).area * p.count
+                for n, p in inv.items() if p.cls != "wire")
+    for name, p in inv.items():
+        if p.cls == "wire" and "length_mm" not in dict(p.attrs):
+            length = bus_length_mm(floor / p.attr("regions"), p.attr("leaves"), bool(p.attr("broadcast")))
+            inv[name] = Part(p.cls, p.count, tuple(sorted((*p.attrs, ("length_mm", length)))))
+    return inv
+
+
+def frame_actions(inventory: Mapping[str, Part], actions: Mapping[str, int],
+                  busy_cycles: int) -> dict[str, int]:
+    """Counts for the frame's parts: every flip-flop and the clock tree once per busy cycle (the
+    designs do not gate their clocks); every bus the bits of the action it ``carries``."""
+    out = {f"{n}.clock": busy_cycles * p.count for n, p in inventory.items() if p.cls == "flipflop"}
+    if clocked_bits(inventory):
+        out["clock.cycle"] = busy_cycles
+    for n, p in inventory.items():
+        if p.cls == "wire":
+            # a bus replicated in every tile carries each broadcast bit ``copies`` times
+            out[f"{n}.bits"] = int(actions.get(p.attr("carries"), 0)) * int(p.attr("copies", 1))
+    return out

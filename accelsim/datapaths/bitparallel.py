@@ -74,4 +74,14 @@ class BitParallel:
             "ip.mult": part("int_mult", ips * p.lanes, a_bits=p.width, b_bits=p.width),
             "ip.tree": part("adder_tree", ips, inputs=p.lanes, bits=2 * p.width),
             "ip.acc": part("int_add", ips, bits=p.acc_bits),
+            # operand latches (a tile's broadcast activations, each IP's weights), the pipeline
+            # register between multipliers and adder tree, the accumulator register
+            "reg.act": part("flipflop", p.tiles, bits=p.lanes * p.width),
+            "reg.wgt": part("flipflop", ips, bits=p.lanes * p.width),
+            "reg.prod": part("flipflop", ips, bits=p.lanes * 2 * p.width),
+            "reg.acc": part("flipflop", ips, bits=p.acc_bits),
+            # activations broadcast to every tile, then to the tile's IPs; each tile's weight
+            # bus to its IPs; outputs back to the activation memory
+            **grid.buses(p.tiles, p.filters, 1, act_bits=p.lanes * p.width,
+                         wgt_bits=p.filters * p.lanes * p.width, out_bits=p.filters * p.width),
         }

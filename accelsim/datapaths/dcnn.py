@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from accelsim.datapaths import scnn_planar as planar
+from accelsim.datapaths import grid, scnn_planar as planar
 from accelsim.datapaths.base import Part, part, register
 from accelsim.datapaths.scnn import pe_memories
 from accelsim.datapaths.scnn_sparse import best_of, encode, stored_bits
@@ -203,4 +203,5 @@ class Dcnn:
             "accum.add": part("int_add", p.pes * p.f, bits=p.acc_bits),
             "accum.bank": part("regfile", p.pes * p.f, capacity_bytes=bank_bytes,
                                width_bits=p.acc_bits, banks=1),
+            **grid.planar_frame(p.pes, p.f, p.i, p.width, p.width, 2 * p.width),
         }

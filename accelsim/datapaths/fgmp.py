@@ -216,4 +216,6 @@ class FGMP(VectorArray):
             "quant.max": part("comparator", V, bits=16),
             "quant.scale": part("fp_mult", 1, man_bits=10),
             "quant.cmp": part("comparator", 1, bits=16),
+            # FP8 elements; products E5M7-ish (1 + 5 + 7 = 13 bits); FP32 accumulator
+            **grid.vector_frame(p.pes, p.vmacs, V, 8, 8, 13, 32),
         }

@@ -83,3 +83,73 @@ def brick_view(windows: np.ndarray, lanes: int, columns: int) -> np.ndarray:
     out[:, :w, :, :, :c] = windows
     out = out.reshape(g, wg, columns, r * s * cb, lanes)
     return out.transpose(0, 1, 3, 2, 4)
+
+
+def buses(tiles: int, filters: int, windows: int, act_bits: int, wgt_bits: int, out_bits: int) -> dict:
+    """The DaDN-family buses (cost class ``wire``; lengths follow the floor, cost.price.complete).
+    Activations: broadcast from the central memory to every tile (an H-tree over the chip), then
+    in each tile sent to their window's column and broadcast along it to its ``filters`` units.
+    Weights: in each tile, from its buffer to their filter's row, then broadcast along the row to
+    its ``windows`` units. Outputs: gathered from the tiles to the central memory. A column or row
+    is priced as a square of its area (tile / windows or tile / filters); ``*_bits`` are the bus
+    widths, for the record (buses take no area)."""
+    from accelsim.datapaths.base import part
+    out = {
+        "wire.act": part("wire", 1, bits=act_bits, regions=1, leaves=tiles, broadcast=1,
+                         carries="activations.read_bits"),
+        "wire.act_col": part("wire", tiles * windows, bits=act_bits // windows,
+                             regions=tiles * windows, leaves=filters, broadcast=1,
+                             carries="activations.read_bits", copies=tiles),
+        "wire.wgt": part("wire", tiles, bits=wgt_bits, regions=tiles, leaves=filters, broadcast=0,
+                         carries="weights.read_bits"),
+        "wire.out": part("wire", 1, bits=out_bits * tiles, regions=1, leaves=tiles, broadcast=0,
+                         carries="outputs.write_bits"),
+    }
+    if windows > 1:
+        out["wire.act_tile"] = part("wire", tiles, bits=act_bits, regions=tiles, leaves=windows,
+                                    broadcast=0, carries="activations.read_bits", copies=tiles)
+        out["wire.wgt_row"] = part("wire", tiles * filters, bits=wgt_bits // filters,
+                                   regions=tiles * filters, leaves=windows, broadcast=1,
+                                   carries="weights.read_bits")
+    return out
+
+
+def vector_frame(pes: int, vmacs: int, lanes: int, a_bits: float, w_bits: float, prod_bits: float,
+                 acc_bits: float) -> dict:
+    """Registers and buses of a vector-MAC array (``pes`` PEs of ``vmacs`` units of ``lanes``):
+    a PE's activation latch (shared by its units), each unit's weight latch, the pipeline register
+    after the multipliers and the accumulator register; activations broadcast from the global
+    buffer to the PEs, weights from each PE's buffer to its units, outputs back."""
+    from accelsim.datapaths.base import part
+    n = pes * vmacs
+    return {
+        "reg.act": part("flipflop", pes, bits=lanes * a_bits),
+        "reg.wgt": part("flipflop", n, bits=lanes * w_bits),
+        "reg.prod": part("flipflop", n, bits=lanes * prod_bits),
+        "reg.acc": part("flipflop", n, bits=acc_bits),
+        "wire.act": part("wire", 1, bits=lanes * a_bits, regions=1, leaves=pes, broadcast=1,
+                         carries="activations.read_bits"),
+        "wire.wgt": part("wire", pes, bits=vmacs * lanes * w_bits, regions=pes, leaves=vmacs,
+                         broadcast=0, carries="weights.read_bits"),
+        "wire.out": part("wire", 1, bits=vmacs * acc_bits, regions=1, leaves=pes, broadcast=0,
+                         carries="outputs.write_bits"),
+    }
+
+
+def planar_frame(pes: int, f: int, i: int, w_bits: float, a_bits: float, prod_bits: float) -> dict:
+    """Registers and buses of a planar PE array (SCNN / DCNN: ``pes`` PEs each an f x i multiplier
+    array): each PE's weight and activation operand latches and its product pipeline register;
+    weights broadcast from the chip's buffer to every PE, activations from each PE's own buffer,
+    outputs from each PE's accumulators to its output buffer."""
+    from accelsim.datapaths.base import part
+    return {
+        "reg.wgt": part("flipflop", pes, bits=f * w_bits),
+        "reg.act": part("flipflop", pes, bits=i * a_bits),
+        "reg.prod": part("flipflop", pes, bits=f * i * prod_bits),
+        "wire.wgt": part("wire", 1, bits=f * w_bits, regions=1, leaves=pes, broadcast=1,
+                         carries="weights.read_bits"),
+        "wire.act": part("wire", pes, bits=i * a_bits, regions=pes, leaves=1, broadcast=0,
+                         carries="activations.read_bits"),
+        "wire.out": part("wire", pes, bits=f * w_bits, regions=pes, leaves=1, broadcast=0,
+                         carries="outputs.write_bits"),
+    }

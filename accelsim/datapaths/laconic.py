@@ -211,4 +211,11 @@ class Laconic:
             "lpe.acc": part("int_add", lpes, bits=p.acc_bits),
             "tgen.act": part("bitwise", p.tiles * p.windows * p.lanes, bits=gates),
             "tgen.wgt": part("bitwise", p.tiles * p.filters * p.lanes, bits=gates),
+            # each LPE's term-pair latches (sign + exponent of one weight and one activation term
+            # per lane), its histogram reduction's output register and the accumulator
+            "reg.terms": part("flipflop", lpes, bits=p.lanes * 2 * (exp_bits + 1)),
+            "reg.pipe": part("flipflop", lpes, bits=p.acc_bits),
+            "reg.acc": part("flipflop", lpes, bits=p.acc_bits),
+            **grid.buses(p.tiles, p.filters, p.windows, act_bits=p.windows * p.lanes * (exp_bits + 1),
+                         wgt_bits=p.weight_wires, out_bits=p.filters * p.width),
         }

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from accelsim.datapaths import grid
 from accelsim.datapaths.base import Part, part, register
 from accelsim.datapaths.vmac import ArrayParams, Quantized, VectorArray, flat, measured
 from accelsim.numerics import format_kernels as fk
@@ -158,4 +159,7 @@ class LNSMadam(VectorArray):
             "post.scale": part("fp_mult", p.pes, man_bits=23),
             "quant.lod": part("comparator", V, bits=16),
             "quant.frac": part("comparator", V, bits=16),
+            # LNS elements: sign + exponent; a product is an exponent sum (+1 bit)
+            **grid.vector_frame(p.pes, p.vmacs, V, p.exp_bits + 1, p.exp_bits + 1, p.exp_bits + 2,
+                                p.acc_bits),
         }

@@ -241,6 +241,11 @@ class Loom:
             "wlatch": part("register", 2 * sips, bits=p.lanes),
             # per column: the brick's activation digits, replayed for every weight plane
             "actreg": part("register", p.tiles * p.windows * -(-p.width // p.bits), bits=p.lanes * p.bits),
+            # the adder tree's output register and the two accumulators' registers
+            "reg.pipe": part("flipflop", sips, bits=p.bits + (p.lanes - 1).bit_length()),
+            "reg.acc": part("flipflop", sips, bits=inner_bits + p.acc_bits),
+            **grid.buses(p.tiles, p.filters, p.windows, act_bits=p.windows * p.lanes * p.bits,
+                         wgt_bits=p.filters * p.lanes, out_bits=p.filters * p.width),
         }
         if p.dynamic:   # one leading/trailing-one detector per column (an OR tree over its brick)
             inv["detect"] = part("bitwise", p.windows, bits=p.lanes * p.width)

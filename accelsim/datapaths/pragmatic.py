@@ -210,6 +210,14 @@ class Pragmatic:
             "offgen.pri": part("bitwise", p.windows * p.lanes, bits=2 * (p.width + 1)),
             "colsync.min": part("comparator", p.windows * max(p.lanes - 1, 1), bits=pos_bits),
             "colsync.win": part("comparator", p.windows * p.lanes, bits=pos_bits),
+            # each PIP's weight brick register, a column's oneffset latches, the adder tree's
+            # output register and the accumulator
+            "reg.wgt": part("flipflop", pips, bits=p.lanes * p.width),
+            "reg.off": part("flipflop", p.tiles * p.windows, bits=p.lanes * (pos_bits + 1)),
+            "reg.pipe": part("flipflop", pips, bits=lane_bits + int(bit_length(p.lanes))),
+            "reg.acc": part("flipflop", pips, bits=p.acc_bits),
+            **grid.buses(p.tiles, p.filters, p.windows, act_bits=p.windows * p.lanes * (pos_bits + 1),
+                         wgt_bits=p.filters * p.lanes * p.width, out_bits=p.filters * p.width),
         }
         if p.registers:
             inv["wreg"] = part("register", p.tiles * p.windows * p.registers,

@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from accelsim.datapaths import scnn_planar as planar
+from accelsim.datapaths import grid, scnn_planar as planar
 from accelsim.datapaths.base import Part, part, register
 from accelsim.datapaths.scnn_sparse import encode
 from accelsim.datapaths.scnn_work import scnn_work
@@ -260,4 +260,7 @@ class Scnn:
             "accum.add": part("int_add", p.pes * p.banks, bits=p.acc_bits),
             "accum.bank": part("regfile", p.pes * p.banks, capacity_bytes=acc_bytes,
                                width_bits=p.acc_bits, banks=1),
+            # operands travel with their zero-run indices
+            **grid.planar_frame(p.pes, p.f, p.i, p.width + p.index_bits, p.width + p.index_bits,
+                                2 * p.width),
         }

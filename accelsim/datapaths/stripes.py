@@ -157,6 +157,16 @@ class Stripes:
             "sip.and": part("bitwise", sips, bits=p.lanes * p.width),
             "sip.tree": part("adder_tree", sips, inputs=p.lanes, bits=p.width),
             "sip.acc": part("int_add", sips, bits=p.acc_bits),
+            # each SIP's weight register (a brick of full-width weights, held for the
+            # activations' bits), a tile's serial activation latches (one bit per lane and
+            # window), the adder tree's output register and the shift-accumulator
+            "reg.wgt": part("flipflop", sips, bits=p.lanes * p.width),
+            "reg.act": part("flipflop", p.tiles * p.windows, bits=p.lanes),
+            "reg.pipe": part("flipflop", sips, bits=p.width + (p.lanes - 1).bit_length()),
+            "reg.acc": part("flipflop", sips, bits=p.acc_bits),
+            **grid.buses(p.tiles, p.filters, p.windows, act_bits=p.windows * p.lanes,
+                         wgt_bits=p.filters * p.lanes * p.width,
+                         out_bits=p.filters * p.width),
         }
 
 

@@ -298,6 +298,13 @@ class Tactical:
         inv = {
             "mux": part("mux", units * p.lanes, inputs=1 + len(self.offsets), bits=mux_bits),
             "abuf": part("register", entries, bits=p.lanes * p.width),
+            # each unit's scheduled-weight latch (weights + mux selects) and its accumulator
+            "reg.wgt": part("flipflop", units, bits=p.lanes * (p.width + p.select_bits)),
+            "reg.acc": part("flipflop", units, bits=p.acc_bits),
+            **grid.buses(p.tiles, p.filters, units // (p.tiles * p.filters),
+                         act_bits=(p.windows if self.serial else 1) * p.lanes * p.width,
+                         wgt_bits=p.filters * p.lanes * (p.width + p.select_bits),
+                         out_bits=p.filters * p.width),
         }
         if self.serial and p.registers:
             # run-ahead registers: a column holds the weights (and selects) of steps ahead

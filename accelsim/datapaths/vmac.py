@@ -383,4 +383,7 @@ class VMAC(VectorArray):
         if el.bits <= 8:
             inv["post"] = part("fp_mult", p.pes, man_bits=23)
             inv["quant"] = part("fp_mult", p.lanes, man_bits=10)
+        prod = 2 * el.bits if not el.is_float else 1 + sum(el.product)
+        inv.update(grid.vector_frame(p.pes, p.vmacs, p.lanes, el.bits, el.bits, prod, p.acc_bits
+                                     if not el.is_float else 32))
         return inv

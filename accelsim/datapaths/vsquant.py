@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from accelsim.datapaths import grid
 from accelsim.datapaths.base import Part, part, register
 from accelsim.datapaths.vmac import (ArrayParams, Quantized, VectorArray, b_is_activation,
                                      flat, measured)
@@ -121,4 +122,6 @@ class VSQuant(VectorArray):
             "quant": part("fp_mult", p.lanes, man_bits=10),
             "quant.max": part("comparator", p.lanes, bits=16),
             "quant.scale": part("fp_mult", 1, man_bits=10),
+            **grid.vector_frame(p.pes, p.vmacs, p.lanes, p.act_bits, p.wgt_bits,
+                                p.wgt_bits + p.act_bits, p.acc_bits),
         }

@@ -84,6 +84,8 @@ def simulate(arch: Arch, workload: Workload,
                 # Without an output buffer, results are written back to the activation memory.
                 actions["activations.write_bits"] = (actions.get("activations.write_bits", 0)
                                                      + actions.pop("outputs.write_bits"))
+            # flip-flops and the clock tree toggle on every busy cycle; buses carry their bits
+            actions.update(price.frame_actions(inventory, work.actions, int(work.compute_cycles.sum())))
             actions["dram.read_bits"] = timing.dram_bytes_read * 8
             actions["dram.write_bits"] = timing.dram_bytes_written * 8
             with overrides.applied(arch.costs):

@@ -86,3 +86,23 @@ def utilization_table(result: Result) -> str:
                         "mapping eff": df["mapping_efficiency"] * 100, "utilization": df["utilization"] * 100})
     return _table(out, {"MACs": "{:,}", "ideal cyc": "{:,}", "compute cyc": "{:,}", "cycles": "{:,}",
                         "mapping eff": "{:.1f}%", "utilization": "{:.1f}%"})
+
+
+# Components of the cost frame, named for the breakdown (the rest are the datapath's own units).
+FRAME = {"reg": "registers", "clock": "clock tree", "wire": "wires", "leakage": "leakage (all parts)",
+         "dram": "DRAM"}
+
+
+def breakdown_table(result: Result) -> str:
+    """Energy and area by component, registers, clock tree and wires as their own rows; buffers
+    are named by role, datapath units by their first name segment (cost.price.component)."""
+    energy, area = result.energy_by_component(), result.area
+    e_all, a_all = sum(energy.values()), sum(area.values())
+    rows = []
+    for k in sorted(set(energy) | set(area), key=lambda k: -energy.get(k, 0.0)):
+        e, a = energy.get(k, 0.0), area.get(k, 0.0)
+        rows.append((FRAME.get(k, k), e * 1e6, 100 * e / e_all if e_all else 0.0, a * 1e6,
+                     100 * a / a_all if a_all else 0.0))
+    df = pd.DataFrame(rows, columns=["component", "energy_uJ", "energy_%", "area_mm2", "area_%"])
+    return _table(df, {"energy_uJ": "{:.2f}", "energy_%": "{:.1f}", "area_mm2": "{:.3f}",
+                       "area_%": "{:.1f}"})

@@ -36,6 +36,9 @@ class Target:
     config: str                      # the configuration the published figure needs
     source: str
     measure: Callable[["Runner"], Measured]
+    # What an energy figure covers, as the paper measured it: "datapath" (arithmetic, registers,
+    # clock, wires), "on-chip" (+ buffers) or "with DRAM"; "" for speed and area targets.
+    scope: str = ""
 
     def check(self, measured: Measured) -> bool:
         return abs(measured.value - self.published) <= self.tolerance * abs(self.published)
@@ -60,11 +63,25 @@ class Runner:
     def speedup(self, arch: str, base: str, workload: str) -> float:
         return self.result(base, workload).seconds / self.result(arch, workload).seconds
 
-    def efficiency(self, arch: str, base: str, workload: str) -> float:
-        return self.result(base, workload).joules / self.result(arch, workload).joules
+    def efficiency(self, arch: str, base: str, workload: str, scope: str = "with DRAM") -> float:
+        return (scoped_joules(self.result(base, workload), scope)
+                / scoped_joules(self.result(arch, workload), scope))
 
     def area_ratio(self, arch: str, base: str, workload: str) -> float:
         return self.result(arch, workload).area_m2 / self.result(base, workload).area_m2
+
+
+ENERGY_SCOPES = ("datapath", "on-chip", "with DRAM")
+MEMORIES = ("weights", "activations", "outputs", "dram")
+
+
+def scoped_joules(result: Result, scope: str) -> float:
+    """A result's joules within an energy scope (ENERGY_SCOPES)."""
+    if scope not in ENERGY_SCOPES:
+        raise ValueError(f"energy scope must be one of {ENERGY_SCOPES}, got {scope!r}")
+    by = result.energy_by_component()
+    drop = {"datapath": MEMORIES, "on-chip": ("dram",), "with DRAM": ()}[scope]
+    return sum(v for k, v in by.items() if k not in drop)
 
 
 def geomean(values) -> float:

@@ -1,0 +1,85 @@
+"""Calibration target: the DaDN baseline at DaDianNao's own node against that chip's layout figures.
+
+Chen et al., "DaDianNao: A Machine-Learning Supercomputer", MICRO 2014, node layout table (28 nm,
+606 MHz; figures recalled, docs/references.md#dadiannao-node-layout): 67.73 mm^2 and 15.97 W for
+the node, of which the HyperTransport links (four HT 2.0 controllers and PHYs) take 17.62 mm^2 and
+8.01 W. accelsim models no off-chip links, so the target's scope is the rest: the 16 tiles, the
+central block and the top-level wires, 44.14 mm^2 and 7.96 W. By component type the node's power is
+memory 6.12 W, combinational 6.06 W, registers 0.93 W and clock network 2.86 W; the links hold no
+memory, so memory is 77% of the modelled scope's power; registers and clock are upper bounds
+(the links' own registers and clock are in them).
+
+The simulated figures are average power at full activity (``workloads/dadiannao_peak.yaml``: every
+multiplier busy every cycle) on ``arch_configs/dadiannao_28nm.yaml``,
+on-chip scope (DRAM excluded: the paper's figures are the chip's). The only calibrated prices are
+the clock tree's ratios to its registers (``data/frame.yaml``), taken from this same table; every
+other price is the cost model's own, so power, area and the memory share are checks, not fits.
+"""
+from __future__ import annotations
+
+from accelsim.cost import price
+from accelsim.engine.simulate import memory_inventory
+from accelsim.spec.arch import load_arch
+from accelsim.validation.registry import Measured, Runner, Target
+
+ARCH = "arch_configs/dadiannao_28nm.yaml"
+WORKLOAD = "workloads/dadiannao_peak.yaml"   # full activity, as a layout power figure is
+CONFIG = "DaDN at 28 nm, 606 MHz: 16 tiles x 16 IPs x 16x16-bit MACs, 32 MB eDRAM (4 banks / tile) + 4 MB central"
+SOURCE = "Chen et al., DaDianNao, MICRO 2014, node layout table (recalled)"
+MEMORIES = ("weights", "activations", "outputs")
+PUBLISHED_W = {"memory": 6.12, "registers (upper bound)": 0.93, "clock (upper bound)": 2.86}
+SCOPE_W, SCOPE_MM2 = 15.97 - 8.01, 67.73 - 17.62 - 5.97
+
+
+def breakdown(r: Runner) -> dict[str, float]:
+    """Average on-chip watts by type over the workload: memory (dynamic + leakage + refresh),
+    combinational logic, registers, clock tree, wires (dynamic + leakage)."""
+    res = r.result(ARCH, WORKLOAD)
+    arch = load_arch(r.root / ARCH)
+    inv = price.complete({**arch.build().inventory(), **memory_inventory(arch)},
+                         arch.technology.node_nm, arch.technology.vdd)
+    leak = {"memory": 0.0, "logic": 0.0}
+    for name, p in inv.items():
+        w = price.price(p, arch.technology.node_nm, arch.technology.vdd).leakage * p.count
+        leak["memory" if price.component(name) in MEMORIES else "logic"] += w
+    seconds = res.seconds
+    joules: dict[str, float] = {}
+    for layer in res.layers:
+        for k, v in layer.energy.items():
+            joules[k] = joules.get(k, 0.0) + v
+    watts = {k: v / seconds for k, v in joules.items() if k not in ("dram", "leakage")}
+    out = {"memory": sum(watts.pop(k, 0.0) for k in MEMORIES) + leak["memory"],
+           "registers": watts.pop("reg", 0.0), "clock": watts.pop("clock", 0.0),
+           "wires": watts.pop("wire", 0.0)}
+    out["combinational"] = sum(watts.values()) + leak["logic"]
+    return out
+
+
+def _power(r: Runner) -> Measured:
+    b = breakdown(r)
+    return Measured(sum(b.values()), {f"{k} W": v for k, v in b.items()})
+
+
+def _memory_share(r: Runner) -> Measured:
+    b = breakdown(r)
+    return Measured(b["memory"] / sum(b.values()),
+                    {"memory W (published 6.12)": b["memory"],
+                     "registers W (published <= 0.93)": b["registers"],
+                     "clock W (published <= 2.86)": b["clock"]})
+
+
+def _area(r: Runner) -> Measured:
+    a = r.result(ARCH, WORKLOAD).area
+    mem = sum(v for k, v in a.items() if k in MEMORIES)
+    return Measured(sum(a.values()) * 1e6, {"memory mm2 (published cells 32.21)": mem * 1e6,
+                                            "logic + wires mm2": (sum(a.values()) - mem) * 1e6})
+
+
+TARGETS = [
+    Target("DaDN @ DaDianNao node", "power, tiles + central + wires (W)", SCOPE_W, 0.25,
+           CONFIG, SOURCE, _power, scope="on-chip"),
+    Target("DaDN @ DaDianNao node", "memory share of that power", 6.12 / SCOPE_W, 0.15, CONFIG,
+           SOURCE, _memory_share, scope="on-chip"),
+    Target("DaDN @ DaDianNao node", "area, tiles + central + wires (mm^2)", SCOPE_MM2, 0.25,
+           CONFIG, SOURCE, _area),
+]

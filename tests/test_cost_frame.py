@@ -1,0 +1,141 @@
+"""The cost frame: CACTI RAM tables, registers, clock tree and wires in every datapath."""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from accelsim import load_arch
+from accelsim.cost import price, ram
+from accelsim.datapaths.base import part, registry
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _table(cell: str, node: int) -> dict[tuple[int, int], dict[str, float]]:
+    rows = ram._rows(ram.RAM_CSV)
+    return {(int(r["capacity_bytes"]), int(r["width_bits"])): {f: float(r[f]) for f in ram.FIELDS}
+            for r in rows if r["cell"] == cell and int(r["node_nm"]) == node}
+
+
+@pytest.mark.parametrize("cell", ["sram", "edram"])
+@pytest.mark.parametrize("node", [65, 45, 28, 22])
+def test_tables_grow_with_capacity_and_width(cell, node):
+    t = _table(cell, node)
+    caps = sorted({c for c, _ in t})
+    widths = sorted({w for _, w in t})
+    for w in widths:
+        col = [t[(c, w)] for c in caps if (c, w) in t]
+        for a, b in zip(col, col[1:]):
+            assert b["area_mm2"] > a["area_mm2"] and b["leakage_mw"] > a["leakage_mw"]
+            assert b["read_pj"] > a["read_pj"]
+    for c in caps:
+        row = [t[(c, w)] for w in widths if (c, w) in t]
+        for a, b in zip(row, row[1:]):
+            assert b["read_pj"] > a["read_pj"]
+
+
+@pytest.mark.parametrize("node", [65, 45, 28, 22])
+def test_edram_denser_and_leaks_less_than_sram(node):
+    s, e = _table("sram", node), _table("edram", node)
+    for key in s.keys() & e.keys():
+        # eDRAM banks of 128 KiB and up read up to 1024 bits at a time: denser. (At 4096-bit
+        # accesses CACTI's least energy-and-area eDRAM organisation is not: README, cost model.)
+        if key[0] >= 128 * 1024 and key[1] <= 1024:
+            assert e[key]["area_mm2"] < s[key]["area_mm2"], key
+        # CACTI's eDRAM leakage includes its refresh power
+        assert e[key]["leakage_mw"] < s[key]["leakage_mw"], key
+
+
+def test_lookup_hits_the_grid_and_interpolates_between():
+    t = _table("edram", 65)
+    exact = ram.lookup("edram", 65, 2 << 20, 4096)
+    assert exact.read == pytest.approx(t[(2 << 20, 4096)]["read_pj"] * 1e-12, rel=1e-9)
+    assert not exact.extrapolated
+    mid = ram.lookup("edram", 65, 1 << 20, 4096)        # between 512 KiB and 2 MiB
+    lo, hi = t[(512 << 10, 4096)]["read_pj"], t[(2 << 20, 4096)]["read_pj"]
+    assert lo * 1e-12 < mid.read < hi * 1e-12
+    # 28 nm was generated directly; 30 nm lies between 28 and 32
+    a28, a30, a32 = (ram.lookup("sram", n, 1 << 17, 256).area for n in (28, 30, 32))
+    assert a28 < a30 < a32
+    assert ram.lookup("sram", 16, 1 << 17, 256).extrapolated
+
+
+def test_h_tree_length():
+    side = 2e-3                                   # a 2 mm x 2 mm region
+    assert price.bus_length_mm(side ** 2, 16, broadcast=True) == pytest.approx(1.5 * 2 * 3)
+    assert price.bus_length_mm(side ** 2, 16, broadcast=False) == pytest.approx(2 * 0.75)
+    assert price.bus_length_mm(side ** 2, 1, broadcast=False) == pytest.approx(1.0)
+
+
+def _archs_by_kind() -> dict[str, Path]:
+    out = {}
+    for f in sorted((ROOT / "arch_configs").glob("*.yaml")):
+        out.setdefault(load_arch(f).datapath.kind, f)
+    return out
+
+
+def test_every_datapath_declares_registers_and_buses():
+    archs = _archs_by_kind()
+    missing = set(registry()) - set(archs)
+    assert not missing, f"no arch config to check {missing}"
+    for kind, f in archs.items():
+        inv = load_arch(f).build().inventory()
+        regs = [n for n, p in inv.items() if p.cls in price.CLOCKED]
+        wires = [n for n, p in inv.items() if p.cls == "wire"]
+        assert regs, f"{kind} declares no registers"
+        assert wires, f"{kind} declares no buses"
+        for n in wires:
+            assert inv[n].attr("carries") in {"activations.read_bits", "weights.read_bits",
+                                              "outputs.write_bits"}, (kind, n)
+
+
+def test_clock_and_flops_follow_busy_cycles():
+    inv = {"reg.x": part("flipflop", 10, bits=32),
+           "wire.a": part("wire", 1, bits=64, regions=1, leaves=4, broadcast=1, carries="a.read_bits"),
+           "a": part("sram", 1, capacity_bytes=1 << 17, width_bits=64, banks=1)}
+    acts = price.frame_actions(inv, {"a.read_bits": 6400}, busy_cycles=100)
+    assert acts == {"reg.x.clock": 1000, "clock.cycle": 100, "wire.a.bits": 6400}
+    e = price.energy({**acts, "a.read_bits": 6400}, inv, 45, 0.9, 0.0)
+    assert e["clock"] / e["reg"] == pytest.approx(price.tables.value("clock_tree_over_flop"))
+    assert e["wire"] > 0
+    # a bus doubles in length with the floor's side: four times the area
+    big = {**inv, "a": part("sram", 1, capacity_bytes=1 << 21, width_bits=64, banks=1)}
+    la = price.complete(inv, 45, 0.9)["wire.a"].attr("length_mm")
+    lb = price.complete(big, 45, 0.9)["wire.a"].attr("length_mm")
+    floor = [sum(v for k, v in price.area(i, 45, 0.9).items() if k != "wire") for i in (inv, big)]
+    assert lb / la == pytest.approx(math.sqrt(floor[1] / floor[0]), rel=1e-6)
+
+
+def test_every_energy_target_names_its_scope():
+    from accelsim.validation.registry import ENERGY_SCOPES, targets
+    for t in targets():
+        energy = any(w in t.metric for w in ("energy", "power"))
+        assert (t.scope in ENERGY_SCOPES) == energy, (t.design, t.metric, t.scope)
+
+
+def test_dadiannao_calibration_reports_each_share(capsys):
+    """The calibration target: DaDN at DaDianNao's node, shares side by side with the layout's."""
+    from accelsim.validation import dadiannao
+    from accelsim.validation.registry import Runner
+    b = dadiannao.breakdown(Runner())
+    total = sum(b.values())
+    published = {"memory": 6.12 / dadiannao.SCOPE_W, "registers": 0.93 / dadiannao.SCOPE_W,
+                 "clock": 2.86 / dadiannao.SCOPE_W}
+    with capsys.disabled():
+        print(f"\nDaDN @ 28 nm, 606 MHz: {total:.2f} W simulated vs {dadiannao.SCOPE_W:.2f} W published "
+              "(tiles + central + wires)")
+        for k, v in b.items():
+            pub = f"{published[k]:.1%}" + (" (upper bound)" if k in ("registers", "clock") else "") \
+                if k in published else "-"
+            print(f"  {k:14s} {v:6.2f} W  {v / total:6.1%}  published {pub}")
+    assert set(b) == {"memory", "combinational", "registers", "clock", "wires"}
+    assert all(v > 0 for v in b.values())
+    # the calibrated clock-to-register ratio holds for a design with flip-flops only
+    assert b["clock"] / b["registers"] == pytest.approx(price.tables.value("clock_tree_over_flop"))
+    # registers and clock cannot exceed the whole node's (HT links included)
+    assert b["registers"] <= 0.93 and b["clock"] <= 2.86
+    # total power within the target's tolerance (memory share: see the validate target's report)
+    assert total == pytest.approx(dadiannao.SCOPE_W, rel=0.25)
