@@ -92,6 +92,40 @@ def test_user_cost_table_replaces_a_bundled_entry(tmp_path, workload, bundled):
     assert tables.get("DDR4").value == 20          # the user table applies to its arch's run only
 
 
+def test_user_ram_table_reprices_exactly_its_bank(tmp_path, workload, bundled):
+    """A row in the CACTI table's schema replaces the figure of that bank only: DaDN's activation
+    eDRAM (one 4 MiB bank, 256-bit access, 65 nm), not its 16-bank weight buffer."""
+    (tmp_path / "ram.csv").write_text(
+        "# my own CACTI run\n"
+        "cell,node_nm,capacity_bytes,width_bits,read_pj,write_pj,area_mm2,leakage_mw\n"
+        "edram,65,4194304,256,200,400,7.5,20\n")
+    (tmp_path / "a.yaml").write_text(yaml.safe_dump(dadn(ram_table="ram.csv")))
+    r = accelsim.simulate(accelsim.load_arch(tmp_path / "a.yaml"), workload)
+    for new, old in zip(r.per_layer().itertuples(), bundled.per_layer().itertuples()):
+        want = (new.buffer_activations_read_bits * 200 + new.buffer_outputs_write_bits * 400) / 256 * 1e-12
+        assert new.energy_activations_J == pytest.approx(want, rel=1e-12)
+        assert new.energy_weights_J == old.energy_weights_J
+    assert r.area["activations"] == pytest.approx(7.5e-6) and r.area["weights"] == bundled.area["weights"]
+    assert r.user_prices == (f"ram edram 65 nm, 4194304 B x 256 b bank: read 200 pJ, write 400 pJ, "
+                             f"7.5 mm^2, 20 mW, from {tmp_path / 'ram.csv'}",)
+
+
+@pytest.mark.parametrize("text, needle", [
+    ("cell,node,capacity_bytes\n", "header: expected cell,node_nm,"),
+    ("cell,node_nm,capacity_bytes,width_bits,read_pj,write_pj,area_mm2,leakage_mw\n"
+     "dram,65,4194304,256,1,1,1,1\n", "row 1.cell: expected one of sram, edram"),
+    ("cell,node_nm,capacity_bytes,width_bits,read_pj,write_pj,area_mm2,leakage_mw\n"
+     "edram,65,4194304,256,-1,1,1,1\n", "row 1.read_pj: expected a number >= 0"),
+    ("cell,node_nm,capacity_bytes,width_bits,read_pj,write_pj,area_mm2,leakage_mw\n", "no rows"),
+])
+def test_bad_user_ram_tables_are_one_line_errors(tmp_path, text, needle):
+    (tmp_path / "ram.csv").write_text(text)
+    (tmp_path / "a.yaml").write_text(yaml.safe_dump(dadn(ram_table="ram.csv")))
+    with pytest.raises(SpecError) as err:
+        accelsim.load_arch(tmp_path / "a.yaml")
+    assert needle in str(err.value) and "ram.csv" in str(err.value)
+
+
 @pytest.mark.parametrize("costs, key, needle", [
     ({"parts": {"wieghts": EDRAM}}, "costs.parts.wieghts", "did you mean 'weights'"),
     ({"parts": {"weights": {"source": "x", "read_pj_per_acess": 1}}}, "read_pj_per_acess", "unknown key"),

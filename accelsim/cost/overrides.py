@@ -4,6 +4,7 @@ An arch may carry a ``costs:`` section (read by ``accelsim.spec.costs``)::
 
     costs:
       table: my_costs.yaml          # entries replacing bundled cost entries of the same name
+      ram_table: my_cacti.csv       # banks (cacti_ram.csv schema) replacing CACTI's figures
       parts:
         weights:                    # a part of the arch's inventory: a buffer role, dram, ip.mult ...
           source: "CACTI 7, lp-dram, 65 nm, one 2 MiB bank"
@@ -14,7 +15,8 @@ An arch may carry a ``costs:`` section (read by ``accelsim.spec.costs``)::
 
 Both apply at the lookup boundary, only while that arch is priced (``applied``): a user table
 entry is returned by ``tables.get`` instead of the bundled entry, so every rule built on it
-(width and node scaling) uses the user's number; a part price replaces what the cost class
+(width and node scaling) uses the user's number; a user RAM row is returned by ``ram.lookup`` for
+exactly that bank (cell, node, capacity, width); a part price replaces what the cost class
 computed for that part, after node scaling (user part prices are taken at the arch's own node
 and Vdd, as given).
 """
@@ -47,14 +49,30 @@ class PartPrice:
 
 
 @dataclass(frozen=True)
+class RamRow:
+    """One bank in the schema of ``cost/data/cacti_ram.csv`` (pJ per access, mm^2, mW)."""
+
+    cell: str
+    node_nm: int
+    capacity_bytes: int
+    width_bits: int
+    read_pj: float
+    write_pj: float
+    area_mm2: float
+    leakage_mw: float
+
+
+@dataclass(frozen=True)
 class UserPrices:
     file: str = ""                       # the arch file, for error messages
     table: str = ""                      # the user cost table's path, "" when none
     entries: tuple["Entry", ...] = ()    # its entries (each replaces a bundled one)
     parts: tuple[PartPrice, ...] = ()
+    ram_table: str = ""                  # the user RAM table's path, "" when none
+    ram: tuple[RamRow, ...] = ()         # its banks (each replaces CACTI's figure for that bank)
 
     def __bool__(self) -> bool:
-        return bool(self.entries or self.parts)
+        return bool(self.entries or self.parts or self.ram)
 
 
 _ACTIVE: ContextVar[UserPrices] = ContextVar("accelsim_user_prices", default=UserPrices())
@@ -75,6 +93,15 @@ def entry(name: str) -> "Entry | None":
     for e in _ACTIVE.get().entries:
         if e.name == name:
             return e
+    return None
+
+
+def ram_row(cell: str, node_nm: float, capacity_bytes: float, width_bits: float) -> RamRow | None:
+    """The active user RAM table's row for exactly this bank, if it has one (``ram.lookup`` asks):
+    a bank the user did not list keeps the bundled CACTI figure."""
+    for r in _ACTIVE.get().ram:
+        if (r.cell, r.node_nm, r.capacity_bytes, r.width_bits) == (cell, node_nm, capacity_bytes, width_bits):
+            return r
     return None
 
 
@@ -133,6 +160,10 @@ def describe(prices: UserPrices, inventory: Mapping, node_nm: float, vdd: float)
         bundled = tables.entries()[e.name]
         lines.append(f"table {e.name}: {_show(e.value)} {e.unit} (bundled {_show(bundled.value)}), from "
                      f"{prices.table}: {e.source}")
+    for r in prices.ram:
+        lines.append(f"ram {r.cell} {r.node_nm} nm, {r.capacity_bytes} B x {r.width_bits} b bank: read "
+                     f"{r.read_pj:g} pJ, write {r.write_pj:g} pJ, {r.area_mm2:g} mm^2, {r.leakage_mw:g} mW, "
+                     f"from {prices.ram_table}")
     for user in prices.parts:
         p = inventory[user.part]
         with applied(UserPrices()):

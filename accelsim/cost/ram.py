@@ -20,7 +20,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from accelsim.cost import scaling
+from accelsim.cost import overrides, scaling
 from accelsim.cost.tables import DATA, MissingPrice
 
 RAM_CSV = DATA / "cacti_ram.csv"
@@ -92,6 +92,10 @@ def _at_node(cell: str, node: int, capacity: float, width: float) -> tuple[dict[
 
 def lookup(cell: str, node_nm: float, capacity_bytes: float, width_bits: float) -> RamFigures:
     """One bank of ``capacity_bytes`` read / written ``width_bits`` at a time, at ``node_nm``."""
+    user = overrides.ram_row(cell, node_nm, capacity_bytes, width_bits)   # the arch's own RAM table
+    if user is not None:
+        return RamFigures(user.read_pj * 1e-12, user.write_pj * 1e-12, user.area_mm2 * 1e-6,
+                          user.leakage_mw * 1e-3, False)
     have = nodes(cell)
     if node_nm in have:
         f, extra = _at_node(cell, int(node_nm), capacity_bytes, width_bits)

@@ -20,18 +20,27 @@ DIRECTIONS = ("read", "write")
 
 def read_costs(r: Reader) -> UserPrices:
     """Read an arch's ``costs`` mapping (already a Reader over it)."""
-    table, entries = "", ()
+    table, entries, ram_table, ram = "", (), "", ()
     if r.has("table"):
-        name = r.string("table")
-        path = Path(name) if Path(name).is_absolute() else Path(r.file).parent / name
+        path = _beside(r, "table")
         table, entries = str(path), read_table(path)
+    if r.has("ram_table"):
+        path = _beside(r, "ram_table")
+        ram_table, ram = str(path), read_ram_table(path)
     parts = []
     pr = r.sub("parts", {})
     for name in pr.data:
         parts.append(_part(pr.sub(str(name)), str(name)))
     pr.done()
     r.done()
-    return UserPrices(file=r.file, table=table, entries=entries, parts=tuple(parts))
+    return UserPrices(file=r.file, table=table, entries=entries, parts=tuple(parts),
+                      ram_table=ram_table, ram=ram)
+
+
+def _beside(r: Reader, key: str) -> Path:
+    """A file named by ``key``, relative to the arch file's folder."""
+    name = r.string(key)
+    return Path(name) if Path(name).is_absolute() else Path(r.file).parent / name
 
 
 def _part(r: Reader, name: str) -> PartPrice:
@@ -52,6 +61,45 @@ def _part(r: Reader, name: str) -> PartPrice:
         raise SpecError(r.file, r.path, message="no price given (energy_pj, read_pj_per_access, "
                         "write_pj_per_access, area_mm2 or leakage_mw)")
     return PartPrice(name, source, per_action, per_access, area, leakage)
+
+
+RAM_CELLS = ("sram", "edram")          # the buffer kinds priced from the RAM tables
+RAM_COLUMNS = ("cell", "node_nm", "capacity_bytes", "width_bits", "read_pj", "write_pj", "area_mm2",
+               "leakage_mw")
+
+
+def read_ram_table(path: Path) -> tuple:
+    """A CSV in the schema of ``cost/data/cacti_ram.csv`` (``#`` lines are comments): one bank per
+    row, energies per access in pJ, area in mm^2, leakage in mW (refresh included for eDRAM)."""
+    import csv
+    from accelsim.cost.overrides import RamRow
+    if not path.is_file():
+        raise SpecError(str(path), "", message="file not found")
+    try:
+        lines = [line for line in path.read_text().splitlines() if not line.startswith("#")]
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError(str(path), "", message=f"cannot read file ({exc.__class__.__name__})") from None
+    reader = csv.DictReader(lines)
+    if tuple(reader.fieldnames or ()) != RAM_COLUMNS:
+        raise SpecError(str(path), "header", ",".join(RAM_COLUMNS), ",".join(reader.fieldnames or ()))
+    rows = []
+    for i, raw in enumerate(reader, start=1):
+        where = f"row {i}"
+        if raw["cell"] not in RAM_CELLS:
+            raise SpecError(str(path), f"{where}.cell", "one of " + ", ".join(RAM_CELLS), raw["cell"])
+        values = {}
+        for col in RAM_COLUMNS[1:]:
+            try:
+                values[col] = (int if col in RAM_COLUMNS[1:4] else float)(raw[col])
+            except (TypeError, ValueError):
+                values[col] = None
+            if values[col] is None or not values[col] >= 0 or values[col] == float("inf"):
+                kind = "an integer" if col in RAM_COLUMNS[1:4] else "a number"
+                raise SpecError(str(path), f"{where}.{col}", f"{kind} >= 0", raw[col])
+        rows.append(RamRow(raw["cell"], **values))
+    if not rows:
+        raise SpecError(str(path), "", message="the RAM table has no rows")
+    return tuple(rows)
 
 
 def read_table(path: Path) -> tuple:
