@@ -10,7 +10,7 @@ FORMATS = (".png", ".svg", ".pdf")
 
 def add_commands(sub) -> None:
     # The kinds are checked by plots.figure: importing plots here would load matplotlib for
-    # every command (tests/test_cli.py checks this list against plots.KINDS).
+    # every command (tests/test_cli_help.py checks this list against plots.KINDS).
     p = sub.add_parser("plot", help="plot a sweep store or a run output (speedup, energy, area, ...)")
     p.add_argument("results", nargs="+", help="sweep results folders, or .csv/.json/.parquet files from "
                                               "'accelsim run -o'; several are drawn in one figure")
