@@ -30,10 +30,12 @@ def test_stripes_speedup_within_tolerance(runner):
 def test_stripes_energy_efficiency_above_one(runner):
     m = stripes("energy").measure(runner)
     assert all(v > 1.0 for v in m.details.values())
-    assert 2.0 < m.value < 8.0          # see README: weight-read energy the serial design saves
+    # registers, clock and wires priced (cost frame): 1.77x against the published 1.57x (README)
+    assert 1.3 < m.value < 2.5
 
 
 def test_stripes_area_ratio(runner):
     m = stripes("area").measure(runner)
     assert 1.0 < m.value < 1.32
-    assert 1.1 < m.details["datapath logic only"] < 1.5     # serial units cost more logic
+    # serial units cost more logic: 4096 SIPs each hold a 256-bit weight register (1.9x)
+    assert 1.5 < m.details["datapath logic only"] < 2.5

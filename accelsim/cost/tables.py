@@ -1,4 +1,9 @@
-"""Priced entries from ``cost/data/*.yaml``: every number carries its unit, node and source."""
+"""Priced entries from ``cost/data/*.yaml``: every number carries its unit, node and source.
+
+Lookup entry points (what a price-override layer wraps): ``get(name)`` / ``value(name)`` for these
+named entries, and ``accelsim.cost.ram.lookup(cell, node_nm, capacity_bytes, width_bits)`` for the
+CACTI-generated SRAM / eDRAM tables (``data/cacti_ram.csv``; ``ram.wire(node_nm)`` for wires).
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
