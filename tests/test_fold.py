@@ -29,13 +29,13 @@ def test_folding_keeps_the_exact_output(kw):
     assert np.array_equal(f.reference_output(), t.reference_output())
 
 
-def test_channel_order_is_column_phase_then_row_phase_then_channel():
+def test_channel_order_is_row_phase_then_column_phase_then_channel():
     t = conv()
     f = fold_trace(t, 16)
     a, b = t.act.codes, f.act.codes
     c, s = t.shape.c, 4
     for y, x, ch in [(0, 0, 0), (5, 9, 2), (13, 2, 1), (30, 30, 0)]:
-        assert b[0, ((x % s) * s + y % s) * c + ch, y // s, x // s] == a[0, ch, y, x]
+        assert b[0, ((y % s) * s + x % s) * c + ch, y // s, x // s] == a[0, ch, y, x]
 
 
 def test_only_shallow_strided_convs_fold():

@@ -3,13 +3,14 @@ layer over more channels.
 
 A first layer such as AlexNet conv1 (3 channels, stride 4) fills 3 of a brick's 16 lanes. Folding
 cuts the padded input into stride x stride phases and stacks the phases as channels: input pixel
-(y, x) of channel c becomes pixel (y // s, x // s) of channel ``((x % s) * s + (y % s)) * C + c``,
+(y, x) of channel c becomes pixel (y // s, x // s) of channel ``((y % s) * s + (x % s)) * C + c``,
 and each filter is cut the same way (its kernel rounded up to a multiple of s, the extra taps
 zero). The folded layer has stride 1, ``C * s * s`` channels, a ``ceil(R / s)`` kernel and exactly
 the original output positions, so every real product appears once and the rest multiply zero
 weights. This is the layout DNNsim applies to every layer with 3 channels and stride > 1
-(isakedo/DNNsim, base Array reshape_first_layer_act / _wgt), with the same channel order, so
-value-dependent designs see the same bricks; here it applies to any layer with fewer channels per
+(isakedo/DNNsim, base Array reshape_first_layer_act / _wgt), with its channel order once its
+row-major / column-major difference is undone (benchmarks/dnnsim_crosscheck.py exports transposed
+maps), so value-dependent designs see the same bricks; here it applies to any layer with fewer channels per
 group than ``lanes`` and equal strides > 1 (groups of 1). The folded input is cropped to the rows
 and columns the outputs read, so no extra outputs are computed.
 
@@ -41,13 +42,13 @@ def folded_shape(shape: Shape) -> Shape:
 
 def _fold(x: np.ndarray, s: int, rows: int, cols: int) -> np.ndarray:
     """(n, c, h, w) -> (n, c*s*s, rows, cols): zero-extend or crop to (rows*s, cols*s), then stack
-    the phases as channels in DNNsim's order (column phase, then row phase, then channel)."""
+    the phases as channels (row phase, then column phase, then channel)."""
     n, c, h, w = x.shape
     out = np.zeros((n, c, rows * s, cols * s), dtype=x.dtype)
     hh, ww = min(h, rows * s), min(w, cols * s)
     out[:, :, :hh, :ww] = x[:, :, :hh, :ww]
     out = out.reshape(n, c, rows, s, cols, s)               # n, c, y', py, x', px
-    return out.transpose(0, 5, 3, 1, 2, 4).reshape(n, s * s * c, rows, cols)
+    return out.transpose(0, 3, 5, 1, 2, 4).reshape(n, s * s * c, rows, cols)
 
 
 def fold_trace(trace: LayerTrace, lanes: int) -> LayerTrace:
