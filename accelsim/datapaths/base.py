@@ -148,6 +148,10 @@ def tile_work(cycles: np.ndarray, layer: "LayerTrace", arch: "Arch", filters_per
     w_bytes = shape.k * shape.reduction * wbits / 8.0
     a_bytes = shape.n * shape.c * shape.h * shape.w * abits / 8.0
     o_bytes = shape.windows * shape.k * mem.output_bits / 8.0
+    fractions = _format_fractions(layer, mem, wbits, abits)
+    if fractions is not None:      # compressed formats: DRAM and buffers hold compressed bytes
+        w_bytes, a_bytes, o_bytes = (w_bytes * fractions["weights"], a_bytes * fractions["activations"],
+                                     o_bytes * fractions["outputs"])
     wbuf, abuf = mem.capacity("weights"), mem.capacity("activations")
     on_chip_acts = mem.activations_on_chip and a_bytes + o_bytes <= abuf
     w_resident = mem.weights_resident == "all" or (mem.weights_resident == "fit" and w_bytes <= wbuf)
@@ -168,6 +172,12 @@ def tile_work(cycles: np.ndarray, layer: "LayerTrace", arch: "Arch", filters_per
             bout[p] += o_bytes * (pass_filters[p] / shape.k) * frac
         moved["activations.read"] = a_bytes * (n_pass if refetch else 1)
         moved["outputs.write"] = o_bytes
+    if fractions is not None:
+        from accelsim.memformat import codec_actions
+        fetched = {"weights": 0 if w_resident else shape.k * shape.reduction,
+                   "activations": moved["activations.read"] / max(a_bytes, 1e-30)
+                   * shape.n * shape.c * shape.h * shape.w}
+        actions = {**actions, **codec_actions(mem.formats, fetched, shape.windows * shape.k)}
     return LayerWork(
         compute_cycles=sums.reshape(-1),
         bytes_in=np.ceil(bin_.reshape(-1)).astype(np.int64),
@@ -178,6 +188,19 @@ def tile_work(cycles: np.ndarray, layer: "LayerTrace", arch: "Arch", filters_per
         extra=dict(extra or {}),
         dram_bits={k: int(round(v * 8)) for k, v in moved.items()},
     )
+
+
+def _format_fractions(layer: "LayerTrace", mem, wbits: float, abits: float) -> dict[str, float] | None:
+    """Compressed over raw size of the layer's tensors in the arch's memory formats (exact for
+    weights and input activations, from their codes; see memformat.layer_fractions for outputs);
+    None when every role is raw. Containers are the widths the datapath stores values at."""
+    if not mem.formats.compressed:
+        return None
+    from accelsim.memformat import layer_fractions
+    lay = layer.layer
+    return layer_fractions(mem.formats, layer.act.codes, layer.act.signed,
+                           max(int(np.ceil(abits)), lay.act_bits), layer.wgt.codes, layer.wgt.signed,
+                           max(int(np.ceil(wbits)), lay.wgt_bits), mem.output_bits)
 
 
 def staggered_cycles(chunk_cycles: np.ndarray, columns: int) -> int:

@@ -11,6 +11,7 @@ from accelsim.engine.budget import check_budget
 from accelsim.engine.residency import check_residency
 from accelsim.engine.sampling import Sampling, sampled_run
 from accelsim.errors import SpecError
+from accelsim.memformat import codec_parts
 from accelsim.report import accesses
 from accelsim.report.results import LayerResult, Result
 from accelsim.spec.arch import Arch
@@ -22,6 +23,7 @@ def memory_inventory(arch: Arch) -> dict[str, Part]:
     parts = {b.role: part(b.kind, 1, capacity_bytes=b.capacity, width_bits=b.width_bits, banks=b.banks)
              for b in arch.memory.buffers}
     parts["dram"] = part("dram", 1, type=arch.memory.dram.type)
+    parts.update(codec_parts(arch.memory.formats, arch.memory.output_bits))
     return parts
 
 
@@ -49,13 +51,15 @@ def simulate(arch: Arch, workload: Workload,
     datapath = arch.build()
     check_layers(arch, workload, datapath)
     notes = check_residency(arch, workload)
-    check_budget(workload, f"{arch.name}'s {arch.datapath.kind} datapath", datapath.needs_values)
+    check_budget(workload, f"{arch.name}'s {arch.datapath.kind} datapath",
+                 datapath.needs_values or arch.memory.formats.compressed)
     inventory: Mapping[str, Part] = {**datapath.inventory(), **memory_inventory(arch)}
     node, vdd = arch.technology.node_nm, arch.technology.vdd
     overrides.check(arch.costs, inventory, node, vdd)
     with overrides.applied(arch.costs):          # the arch's own prices, if it brings any
         area = price.area(inventory, node, vdd)
-    needs_values = datapath.needs_values
+    # compressed sizes come from the operand values, whatever the datapath needs
+    needs_values = datapath.needs_values or arch.memory.formats.compressed
     roles = accesses.memory_roles(arch.memory.buffers)
     done: dict = {}
     layers = []

@@ -12,6 +12,7 @@ memory:
   weights_resident: fit         # none | fit (on chip when they fit) | all (model preloaded)
   activations_on_chip: true     # a layer whose input + output fit stays on chip
   output_bits: 16
+  formats: {weights: raw, activations: raw, outputs: raw}   # or dpred | shapeshifter | zrle
   buffers:
     weights:     {kind: edram, size_kib: 32768, width_bits: 4096}
     activations: {kind: edram, size_kib: 4096, width_bits: 256}
@@ -28,6 +29,7 @@ from typing import Any
 
 from accelsim.cost.overrides import UserPrices
 from accelsim.errors import SpecError
+from accelsim.memformat import FORMATS, ROLES, Formats
 from accelsim.spec.reader import Reader, load_yaml
 
 BUFFER_ROLES = ("weights", "activations", "outputs")
@@ -90,6 +92,7 @@ class Memory:
     residency_checked: bool = True     # False: "all_unchecked", the model need not fit
     activations_on_chip: bool = True
     output_bits: int = 16
+    formats: Formats = Formats()       # storage format per tensor role (accelsim.memformat)
 
     def buffer(self, role: str) -> Buffer | None:
         for b in self.buffers:
@@ -128,6 +131,17 @@ class Arch:
 def load_arch(path: str | Path) -> Arch:
     path = Path(path)
     return arch_from_dict(load_yaml(path), str(path))
+
+
+def _read_formats(mem_r: Reader) -> Formats:
+    """``memory.formats: {weights: raw, activations: dpred, outputs: dpred}``; raw by default."""
+    if not mem_r.has("formats"):
+        mem_r.known("formats")
+        return Formats()
+    f = mem_r.sub("formats")
+    formats = Formats(**{role: f.choice(role, FORMATS, "raw") for role in ROLES})
+    f.done()
+    return formats
 
 
 def arch_from_dict(data: Any, file: str) -> Arch:
@@ -191,6 +205,7 @@ def arch_from_dict(data: Any, file: str) -> Arch:
         residency_checked=residency != "all_unchecked",
         activations_on_chip=mem_r.boolean("activations_on_chip", True),
         output_bits=mem_r.integer("output_bits", 16, lo=1, hi=64),
+        formats=_read_formats(mem_r),
     )
     mem_r.done()
 
