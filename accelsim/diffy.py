@@ -1,0 +1,56 @@
+"""Diffy's front end: activations as differences between neighbouring windows.
+
+Diffy (Mahmoud, Siu, Moshovos, MICRO 2018) feeds a bit-serial back end the difference between an
+activation and the one ``stride`` columns to its left (the same position in the previous window
+along a row), since neighbouring pixels of a feature map are close in value and their deltas need
+fewer bits or terms. The first ``stride`` columns of each row stay raw; a row of reconstruction
+adders recovers the activations by a running sum per stride phase (``reconstruct``).
+
+Work reduction is measured as the bit-serial cycles a per-group-precision back end (Dynamic
+Stripes / DPRed, groups of 16 channels) spends on the deltas over those it spends on the raw
+activations: an upper bound on Diffy's gain, since the paper's reconstruction of the outputs costs
+adder cycles that overlap with compute there (the adders are counted, not their stalls).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from accelsim import memformat
+
+
+def deltas(act: np.ndarray, stride: int) -> np.ndarray:
+    """(n, c, h, w) activations -> the same shape of signed deltas along w at ``stride`` distance."""
+    a = np.asarray(act, dtype=np.int64)
+    out = a.copy()
+    out[..., stride:] -= a[..., :-stride]
+    return out
+
+
+def reconstruct(delta: np.ndarray, stride: int) -> np.ndarray:
+    """Inverse of ``deltas``: a running sum along w within each stride phase (the reconstruction
+    adders: one addition per delta beyond the first ``stride`` columns)."""
+    d = np.asarray(delta, dtype=np.int64)
+    out = np.empty_like(d)
+    for phase in range(min(stride, d.shape[-1])):
+        out[..., phase::stride] = np.cumsum(d[..., phase::stride], axis=-1)
+    return out
+
+
+def adder_ops(shape: tuple[int, ...], stride: int) -> int:
+    """Reconstruction additions for a tensor of ``shape``: one per delta past each row's first
+    ``stride`` columns."""
+    n, c, h, w = shape
+    return n * c * h * max(w - stride, 0)
+
+
+def serial_cycles(act: np.ndarray, signed: bool) -> int:
+    """Cycles a per-group-precision bit-serial back end spends streaming the tensor once: the sum
+    over groups of 16 channels of the group's precision (Dynamic Stripes' per-group detection)."""
+    width, _ = memformat.group_widths(act, signed)
+    return int(width.sum())
+
+
+def work_fraction(act: np.ndarray, signed: bool, stride: int) -> float:
+    """Serial cycles on the deltas over serial cycles on the raw activations (< 1: Diffy helps)."""
+    raw = serial_cycles(act, signed)
+    return serial_cycles(deltas(act, stride), True) / raw if raw else 1.0
