@@ -114,3 +114,22 @@ def test_compressed_footprint_decides_what_stays_on_chip(tmp_path):
     dp = simulate(_arch(tmp_path, {"activations": "dpred", "outputs": "dpred"}, **base), work)
     assert raw.layers[0].dram_bytes > 0
     assert dp.layers[0].dram_bytes == 0
+
+
+def test_bundled_sweep_crosses_formats_and_designs():
+    from accelsim.spec.sweep import load_sweep_spec
+    from accelsim.sweep.points import expand
+    points = expand(load_sweep_spec(ROOT / "arch_configs/sweeps/memformat_space.yaml"))
+    seen = {(p.arch.datapath.kind, p.arch.memory.formats.activations) for p in points}
+    assert seen == {(k, f) for k in ("bitparallel", "dstripes", "pragmatic") for f in mf.FORMATS}
+    for p in points:
+        f = p.arch.memory.formats
+        assert f.weights == f.activations == f.outputs
+        assert p.arch.memory.weights_resident == "none" and not p.arch.memory.activations_on_chip
+
+
+@pytest.mark.parametrize("name", ["dpred", "shapeshifter"])
+def test_bundled_configs_compress_every_tensor(name):
+    a = load_arch(ROOT / f"arch_configs/{name}.yaml")
+    assert a.memory.formats == mf.Formats(name, name, name)
+    assert a.datapath.kind == "dstripes" and a.datapath.params.group_size == mf.GROUP
