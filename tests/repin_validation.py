@@ -11,6 +11,7 @@ figure, and say in that commit which figures moved and why.
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from pathlib import Path
 
@@ -24,6 +25,13 @@ HEADER = """\
 # and `reason` says why it misses. Re-pin with `python tests/repin_validation.py` in the commit
 # that moves a figure, and explain the move there.
 """
+
+
+@functools.lru_cache(maxsize=1)
+def shared_runner():
+    """One Runner for every validation test of a session, so each simulation runs once."""
+    from accelsim.validation.registry import Runner
+    return Runner()
 
 
 def key(design: str, metric: str) -> str:

@@ -7,12 +7,13 @@ model gives, so a change that moves them is noticed.
 """
 import pytest
 
-from accelsim.validation.registry import Runner, targets
+from accelsim.validation.registry import targets
+from repin_validation import shared_runner
 
 
 @pytest.fixture(scope="module")
 def runner():
-    return Runner()
+    return shared_runner()
 
 
 def stripes(metric_start):

@@ -10,8 +10,8 @@ import os
 
 import pytest
 
-from accelsim.validation.registry import Runner, targets
-from repin_validation import key, load
+from accelsim.validation.registry import targets
+from repin_validation import key, load, shared_runner
 
 PINS = load()
 TARGETS = {key(t.design, t.metric): t for t in targets()}
@@ -20,7 +20,7 @@ SLOW = {"Loom", "SCNN"}
 
 @pytest.fixture(scope="module")
 def runner():
-    return Runner()
+    return shared_runner()
 
 
 def test_every_target_is_pinned_and_every_pin_is_a_target():
