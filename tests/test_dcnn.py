@@ -90,7 +90,7 @@ def test_spilled_layers_stream_in_bands(tmp_path):
 def test_breakdown_components():
     result = simulate(load_arch(ROOT / "arch_configs/dcnn.yaml"), load_workload(ROOT / "tests/data/tiny.yaml"))
     assert set(result.energy_by_component()) == {"mult", "tree", "accum", "activations", "outputs",
-                                                 "weights", "dram", "leakage"}
+                                                 "weights", "dram", "leakage", "reg", "clock", "wire"}
 
 
 @pytest.mark.parametrize("params, key", [

@@ -160,9 +160,11 @@ def test_actions_name_the_breakdown_components(tmp_path):
     from accelsim.engine.simulate import simulate
     wl = load_workload(ROOT / "tests/data/tiny.yaml")
     result = simulate(load_arch(ROOT / "arch_configs/scnn.yaml"), wl)
+    frame = {"reg", "clock", "wire"}                 # registers, clock tree, buses (cost frame)
     assert set(result.energy_by_component()) == {"mult", "crossbar", "accum", "activations", "outputs",
-                                                 "weights", "dram", "leakage"}
-    assert set(result.area) == {"mult", "crossbar", "accum", "activations", "outputs", "weights", "dram"}
+                                                 "weights", "dram", "leakage"} | frame
+    assert set(result.area) == {"mult", "crossbar", "accum", "activations", "outputs", "weights",
+                                "dram"} | frame
 
 
 def test_scnn_workloads_have_the_published_densities_and_16_bits():
