@@ -54,3 +54,23 @@ def work_fraction(act: np.ndarray, signed: bool, stride: int) -> float:
     """Serial cycles on the deltas over serial cycles on the raw activations (< 1: Diffy helps)."""
     raw = serial_cycles(act, signed)
     return serial_cycles(deltas(act, stride), True) / raw if raw else 1.0
+
+
+def window_deltas(windows: np.ndarray, out_w: int) -> np.ndarray:
+    """im2col windows (groups, windows, r, s, c) ordered (n, out_y, out_x) -> each window minus
+    its left neighbour in the same output row (the activations ``stride`` columns to the left,
+    tap by tap); the first window of each row stays raw."""
+    w = np.asarray(windows, dtype=np.int64)
+    g, nw = w.shape[:2]
+    rows = w.reshape(g, nw // out_w, out_w, *w.shape[2:])
+    d = rows.copy()
+    d[:, :, 1:] -= rows[:, :, :-1]
+    return d.reshape(w.shape)
+
+
+def reconstruct_outputs(delta_out: np.ndarray, out_w: int) -> np.ndarray:
+    """(groups, windows, k) results of the delta windows -> the layer's outputs: a running sum
+    along each output row (convolution is linear, so the deltas' results are output deltas)."""
+    d = np.asarray(delta_out, dtype=np.int64)
+    g, nw, k = d.shape
+    return np.cumsum(d.reshape(g, nw // out_w, out_w, k), axis=2).reshape(d.shape)
