@@ -9,7 +9,8 @@ adders recovers the activations by a running sum per stride phase (``reconstruct
 Work reduction is measured as the bit-serial cycles a per-group-precision back end (Dynamic
 Stripes / DPRed, groups of 16 channels) spends on the deltas over those it spends on the raw
 activations: an upper bound on Diffy's gain, since the paper's reconstruction of the outputs costs
-adder cycles that overlap with compute there (the adders are counted, not their stalls).
+adder cycles that overlap with compute there (the adders are counted, not their stalls;
+docs/references.md#diffy).
 """
 from __future__ import annotations
 
