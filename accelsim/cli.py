@@ -148,11 +148,21 @@ def _write(result, comparison, path: Path) -> None:
         if path.suffix == ".csv":
             df.to_csv(path, index=False)
         elif path.suffix == ".json":
-            df.to_json(path, orient="records", indent=1)
+            _write_json(df, path)
         else:
             df.to_parquet(path, index=False)
     except OSError as exc:
         raise SpecError(str(path), "", message=f"cannot write: {exc.strerror or exc}") from None
+
+
+def _write_json(df, path: Path) -> None:
+    """Records with every float at full precision (Python's shortest round-trip repr), where
+    pandas' to_json rounds to 10 significant digits (values below 5e-11 J become 0)."""
+    import json
+    records = df.astype(object).where(df.notna(), None).to_dict(orient="records")
+    text = json.dumps(records, indent=1, default=lambda v: v.item() if hasattr(v, "item") else str(v))
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
 
 
 def cmd_list(args) -> int:

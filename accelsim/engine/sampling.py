@@ -63,7 +63,9 @@ def sampled_run(datapath, trace: LayerTrace, sampling: Sampling) -> tuple[LayerW
     factor = windows / sampled
     est = np.asarray(estimates, dtype=np.float64)
     stderr = float(est.std(ddof=1) / np.sqrt(est.size) / est.mean()) if est.mean() > 0 else 0.0
-    keys = set().union(*(p.actions for p in parts))
+    # Sorted, not a set's order: the energy columns and their float sums must not depend on
+    # the process's string-hash seed.
+    keys = sorted(set().union(*(p.actions for p in parts)))
     work = LayerWork(
         compute_cycles=np.rint(np.concatenate([p.compute_cycles for p in parts]) * factor).astype(np.int64),
         bytes_in=np.rint(np.concatenate([p.bytes_in for p in parts]) * factor).astype(np.int64),

@@ -1,8 +1,12 @@
 """``accelsim sweep SWEEP.yaml``: run a design-space sweep, with a progress bar on a terminal."""
 from __future__ import annotations
 
+import contextlib
+import signal
 import sys
+import threading
 import time
+from pathlib import Path
 
 from accelsim.errors import SpecError
 
@@ -30,11 +34,17 @@ def cmd_sweep(args) -> int:
         raise SpecError("--workers", "", message="not used with --scheduler (the cluster has its own)")
     bar = None if args.quiet else ProgressLine(sys.stderr)
     try:
-        report = run_sweep(args.sweep, args.output, workers=args.workers, scheduler=args.scheduler,
-                           progress=bar)
+        with stop_on_signals():
+            report = run_sweep(args.sweep, args.output, workers=args.workers,
+                               scheduler=args.scheduler, progress=bar)
+    except Stopped as stop:
+        if bar is not None:
+            bar.close()
+        print(f"interrupted by {signal.Signals(stop.signum).name}: {_saved(args)}", file=sys.stderr)
+        return 128 + stop.signum
     finally:
         if bar is not None:
-            bar.close()          # an error or Ctrl-C message starts on a line of its own
+            bar.close()          # an error message starts on a line of its own
     for note in report.notes:
         print(f"warning: {note}", file=sys.stderr)
     if not args.quiet:
@@ -45,6 +55,55 @@ def cmd_sweep(args) -> int:
               f"layers within a point; {report.baselines_cached} baselines from a worker's cache)")
         print(f"results: {report.store}  (accelsim.load_sweep, accelsim plot)")
     return 0
+
+
+class Stopped(BaseException):
+    """SIGINT or SIGTERM arrived. A BaseException, like KeyboardInterrupt, so that no
+    ``except Exception`` on the way out swallows it."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextlib.contextmanager
+def stop_on_signals():
+    """The first SIGINT / SIGTERM raises Stopped in the main thread; any later ones are ignored,
+    so a second Ctrl-C (or a scheduler signalling the process group repeatedly) cannot interrupt
+    the clean-up that stops the workers and keeps the finished points."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    got: list[int] = []
+
+    def handler(signum, frame):
+        if not got:
+            got.append(signum)
+            raise Stopped(signum)
+
+    old = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for s, h in old.items():
+            # Once stopping, the process is on its way out: a late signal must not cut the
+            # message short or turn into a KeyboardInterrupt traceback.
+            signal.signal(s, signal.SIG_IGN if got else h)
+
+
+def _saved(args) -> str:
+    """How many points the store holds and how to resume, for the interruption message."""
+    from accelsim.spec.sweep import load_sweep_spec
+    from accelsim.sweep.store import Store, read_index
+    try:
+        store = Path(args.output) if args.output else Path(f"{load_sweep_spec(args.sweep).name}.sweep")
+        _, index = read_index(store)
+        done = Store(store).done() & {p["id"] for p in index["points"]}
+    except SpecError:
+        return "no results store was started"
+    again = " ".join(["accelsim", "sweep", args.sweep] + (["-o", args.output] if args.output else []))
+    return (f"{len(done)} of {len(index['points'])} points saved in {store}; run `{again}` again to "
+            "compute the rest")
 
 
 class ProgressLine:
@@ -81,6 +140,7 @@ class ProgressLine:
         if self.drawn:
             self.stream.write("\n")
             self.stream.flush()
+            self.drawn = False
 
 
 def _clock(seconds: float) -> str:

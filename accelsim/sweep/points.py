@@ -44,6 +44,7 @@ def expand(spec: SweepSpec) -> list[Point]:
     shared = baseline_at(spec, spec.arch, ()) if spec.baseline is not None else None
     points: list[Point] = []
     seen: dict[str, int] = {}
+    digests: dict = {}
     for index, combo in enumerate(combos):
         chosen = dict(zip(keys, combo))
         arch_file = chosen.get("arch", spec.arch)
@@ -57,7 +58,7 @@ def expand(spec: SweepSpec) -> list[Point]:
         arch = arch_at(spec, arch_file, settings)
         baseline = shared if spec.baseline is not None else baseline_at(spec, arch_file, settings)
         values = tuple((k, names[k][v] if k in names else _shown(k, v)) for k, v in chosen.items())
-        pid = point_id(values, arch, workload, baseline)
+        pid = point_id(values, arch, workload, baseline, digests)
         if pid in seen:
             raise SpecError(spec.file, "axes", message=f"points {seen[pid]} and {index} are the same "
                             f"({', '.join(f'{k}={v}' for k, v in values)}); remove the repeated value")
@@ -141,9 +142,31 @@ def design_label(values, arch: Arch) -> str:
     return ", ".join(parts)
 
 
-def point_id(values, arch: Arch, workload: Workload, baseline: Arch | None) -> str:
+def point_id(values, arch: Arch, workload: Workload, baseline: Arch | None,
+             digests: dict | None = None) -> str:
+    """A content id: tensor files count by their bytes, not by how their path is spelled, so a
+    workload naming ``./w.npz`` or ``sub/../w.npz`` finds the points it already has.
+    ``digests`` caches file hashes across the points of one expansion."""
     from accelsim import __version__
+    digests = {} if digests is None else digests
+    layers = tuple(dataclasses.replace(l, act=_by_content(l.act, digests), wgt=_by_content(l.wgt, digests))
+                   for l in workload.layers)
     content = (values, dataclasses.replace(arch, file=""),
-               dataclasses.replace(workload, file="", notes=""),
+               dataclasses.replace(workload, file="", notes="", layers=layers),
                dataclasses.replace(baseline, file="") if baseline is not None else None, __version__)
     return hashlib.blake2b(repr(content).encode(), digest_size=10).hexdigest()
+
+
+def _by_content(values, digests: dict):
+    if values.file is None:
+        return values
+    path = Path(values.file).resolve()
+    stat = path.stat()
+    stamp = (str(path), stat.st_size, stat.st_mtime_ns)
+    if stamp not in digests:
+        h = hashlib.blake2b(digest_size=16)
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
+        digests[stamp] = h.hexdigest()
+    return dataclasses.replace(values, file=Path(f"blake2b:{digests[stamp]}"))

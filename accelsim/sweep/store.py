@@ -13,7 +13,13 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:                       # Windows
+    fcntl = None
 from typing import Iterable
 
 import pandas as pd
@@ -21,6 +27,7 @@ import pandas as pd
 from accelsim.errors import SpecError
 
 INDEX = "sweep.json"
+LOCK = "lock"
 FORMAT = 1
 
 
@@ -28,6 +35,7 @@ class Store:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self.points = self.path / "points"
+        self._lock: int | None = None      # descriptor of STORE/lock while this process writes
 
     @classmethod
     def create(cls, path: str | Path, spec, points: Iterable) -> "Store":
@@ -37,8 +45,15 @@ class Store:
         if p.exists() and (not p.is_dir() or (any(p.iterdir()) and not (p / INDEX).is_file())):
             raise SpecError(str(p), "", message="exists and is not a sweep results folder "
                             f"(no {INDEX}); choose another --output")
+        if (p / INDEX).is_file():
+            _, old = read_index(p)
+            if old["name"] != spec.name:
+                raise SpecError(str(p), "", message=f"holds the results of sweep '{old['name']}' "
+                                f"({old.get('sweep_file')}), not '{spec.name}'; choose another --output")
         try:
             store.points.mkdir(parents=True, exist_ok=True)
+            store._take_lock()
+            # Only this process writes now: temporary files left are a dead writer's.
             for tmp in store.points.glob(".*.tmp"):
                 tmp.unlink()
             index = {
@@ -50,9 +65,36 @@ class Store:
             }
             _atomic_write(p / INDEX, lambda f: f.write(json.dumps(index, indent=1, default=str).encode()))
         except OSError as exc:
+            store.close()
             raise SpecError(str(p), "", message=f"cannot write the results store: "
                             f"{exc.strerror or exc}") from None
+        except BaseException:
+            store.close()
+            raise
         return store
+
+    def _take_lock(self) -> None:
+        """One writer per store: an advisory lock on STORE/lock, released by the kernel when the
+        writer exits however it exits (kill -9 included), naming the holder for the next one."""
+        if fcntl is None:                 # not POSIX: no lock, as before
+            return
+        fd = os.open(self.path / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            holder = os.pread(fd, 256, 0).decode(errors="replace").strip() or "another process"
+            os.close(fd)
+            raise SpecError(str(self.path), "", message=f"in use by another sweep ({holder}); wait "
+                            "for it to finish or choose another --output") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"process {os.getpid()} on {socket.gethostname()}".encode(), 0)
+        self._lock = fd
+
+    def close(self) -> None:
+        """Release the writer's lock (also released at process exit)."""
+        if self._lock is not None:
+            os.close(self._lock)
+            self._lock = None
 
     def done(self) -> set[str]:
         """Ids of whole point files; an empty or damaged one (a disk that lost it) is redone."""
@@ -90,11 +132,16 @@ def _baseline_label(spec) -> str | None:
 
 def _atomic_write(path: Path, write) -> None:
     tmp = path.parent / f".{path.name}.{os.getpid()}.tmp"
-    with open(tmp, "wb") as f:
-        write(f)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "wb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        # A full disk, a signal mid-write: the half-written file is ours to remove.
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def read_index(path: str | Path) -> tuple[Path, dict]:
