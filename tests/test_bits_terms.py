@@ -45,7 +45,7 @@ def test_booth_terms_equal_non_zero_digits_and_masks_hold_the_digits():
 
 
 def naf_reference(x: int) -> list[int]:
-    """NAF by the textbook loop on one Python integer (costs.md sec. 4.6)."""
+    """NAF by the textbook loop on one Python integer (docs/references.md#booth-csd-terms)."""
     out = []
     while x:
         d = 2 - (x % 4) if x & 1 else 0

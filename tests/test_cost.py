@@ -35,7 +35,7 @@ def test_regfile_fit_within_13_percent_of_anchors():
     for kb, anchor in ((8, 10), (32, 20), (1024, 100)):
         p = price.price(part("regfile", 1, capacity_bytes=kb * 1024, width_bits=64), 45, 0.9)
         pj_per_access = p.energy["read_bits"] * 64 / 1e-12
-        assert pj_per_access == pytest.approx(anchor, rel=0.135)   # costs.md: the sqrt fit is within 13%
+        assert pj_per_access == pytest.approx(anchor, rel=0.135)   # docs/references.md#sram-capacity-fit: within 13%
 
 
 def test_node_scaling():

@@ -1,4 +1,4 @@
-"""OCP MX block formats and NVFP4 (costs.md §4.2, §4.3)."""
+"""OCP MX block formats and NVFP4 (docs/references.md#ocp-mx-blocks, #nvfp4)."""
 import hypothesis.extra.numpy as hnp
 import numpy as np
 import pytest

@@ -1,4 +1,4 @@
-"""Integer, per-channel and VS-Quant per-vector quantization (costs.md §4.4)."""
+"""Integer, per-channel and VS-Quant per-vector quantization (docs/references.md#vs-quant-format)."""
 import hypothesis.extra.numpy as hnp
 import numpy as np
 import pytest

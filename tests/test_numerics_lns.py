@@ -1,4 +1,4 @@
-"""LNS-Madam format, multiply and binned accumulation (costs.md §4.5)."""
+"""LNS-Madam format, multiply and binned accumulation (docs/references.md#lns-madam-format)."""
 import hypothesis.extra.numpy as hnp
 import numpy as np
 import pytest
@@ -17,7 +17,7 @@ def test_format():
 
 
 def test_lut():
-    # round(2^(r/8) 2^8); costs.md lists 394 for r = 5, but 2^(5/8) 256 = 394.8 rounds to 395
+    # round(2^(r/8) 2^8); a table listing 394 for r = 5 is off:  2^(5/8) 256 = 394.8 rounds to 395
     np.testing.assert_array_equal(lns.lut(F, 8), [256, 279, 304, 332, 362, 395, 431, 470])
     np.testing.assert_array_equal(lns.lut(lns.LNSFormat(7, 1), 4), [16, 23])
 

@@ -1,4 +1,4 @@
-"""Minifloat encode/decode against the costs.md §4.1 table, brute force and numpy's float16."""
+"""Minifloat encode/decode against the docs/references.md#ocp-fp8-mx-elements table, brute force and numpy's float16."""
 from dataclasses import replace
 
 import hypothesis.extra.numpy as hnp

@@ -23,7 +23,7 @@ EXPECTED = {
     "resnet50": (54, 53, 1, 4_089_184_256),
 }
 
-# Stripes (MICRO 2016) 100%-accuracy conv activation precisions, as in research/papers.md section 1.
+# Stripes (MICRO 2016) 100%-accuracy conv activation precisions, docs/references.md#stripes-precision-profiles.
 STRIPES = {
     "alexnet": "9-8-5-5-7",
     "nin": "8-8-8-9-7-8-8-9-9-8-8-8",

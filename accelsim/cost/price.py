@@ -211,7 +211,7 @@ def minifloat_mult(p: Part) -> Price:
     formats), priced on the geometric mean of the two significand widths (mantissa + hidden bit),
     like ``fp_mult``, but through the EXTRAPOLATED anchors ``fp_mult_sig_2b`` / ``_4b`` of
     ``data/formats.yaml`` (conf E: the Horowitz FP16/FP32 power law carried below 11 significand
-    bits; costs.md sec. 5-6 found no published FP4/FP8 multiplier figure)."""
+    bits; no published FP4/FP8 multiplier figure was found: docs/references.md#fp-mult-extrapolation)."""
     sig = math.sqrt((p.attr("a_man") + 1) * (p.attr("b_man") + 1))
     return _logic({"op": scaling.anchored("fp_mult_sig", sig)},
                   scaling.anchored("fp_mult_sig", sig, "_area"))

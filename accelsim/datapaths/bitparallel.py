@@ -1,5 +1,5 @@
 """Bit-parallel baseline in the DaDianNao organisation (Chen et al., MICRO 2014, as used by the
-Stripes / Pragmatic / Loom papers; shared/research/papers.md sec. 0).
+Stripes / Pragmatic / Loom papers; docs/references.md#dadn-baseline).
 
 ``tiles`` x ``filters`` inner-product units (IPs); each IP multiplies ``lanes`` activations by
 ``lanes`` weights of ``width`` bits per cycle and adds them into its accumulator. Every tile gets

@@ -1,5 +1,5 @@
 """DCNN and DCNN-opt: the dense baselines SCNN is compared with (Parashar et al., ISCA 2017;
-papers.md sec. 9): the same ``pe_rows x pe_cols`` PEs, multipliers, accumulator capacity, IARAM /
+docs/references.md#scnn): the same ``pe_rows x pe_cols`` PEs, multipliers, accumulator capacity, IARAM /
 OARAM / weight-FIFO sizes and DRAM as SCNN, without sparse encoding.
 
 Each PE is a dot-product array: ``f`` filters x ``i`` input channels, one adder tree per filter row

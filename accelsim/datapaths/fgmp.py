@@ -1,9 +1,9 @@
 """FGMP: fine-grained mixed precision (Hooper, Sakr, Keller, Venkatesan, Keutzer, Shao, Khailany,
 arXiv 2504.14152).
 
-Format (papers.md sec. 11): weights and activations are cut into 16-element blocks along the
+Format (docs/references.md#fgmp): weights and activations are cut into 16-element blocks along the
 reduction axis (the NVFP4 micro-block, one VMAC brick). Each block is either low precision, NVFP4
-(E2M1 elements, E4M3 block scale, FP32 tensor scale: costs.md sec. 4.3), or high precision, FP8
+(E2M1 elements, E4M3 block scale, FP32 tensor scale: docs/references.md#nvfp4), or high precision, FP8
 E4M3 under one tensor scale; one flag bit per block says which.
 
 Policy: a target fraction of high-precision blocks (``wgt_high_frac``, ``act_high_frac``) chosen

@@ -1,4 +1,4 @@
-"""Laconic (Sharify et al., ISCA 2019 / arXiv 1805.04513; papers.md sec. 6).
+"""Laconic (Sharify et al., ISCA 2019 / arXiv 1805.04513; docs/references.md#laconic).
 
 Both operands are recoded into signed powers of two ("terms", ``encoding``: radix-4 Booth by
 default). A lane of a Laconic PE (LPE) multiplies by pairing terms: each cycle it adds the
@@ -9,7 +9,7 @@ reduced into the accumulator. A product therefore costs terms(a) x terms(w) lane
 Organisation: ``tiles`` x ``filters`` (rows) x ``windows`` (columns) LPEs of ``lanes`` lanes; the
 rows of a tile hold different filters and share activations down the columns, the columns hold
 different windows and share weights along the rows, each tile has its own filters, and all tiles
-see the same window group. Synchronisation (papers.md sec. 6b): all LPEs of a tile move in
+see the same window group. Synchronisation (docs/references.md#laconic): all LPEs of a tile move in
 lock-step, so a step lasts the largest lane product in the tile (lane l of every pair runs
 max-over-windows terms(a) x max-over-filters terms(w), ``kernels.lockstep_tile_cycles``). With
 ``tile_sync: window_group`` tiles run independently through a window group's steps and meet at its

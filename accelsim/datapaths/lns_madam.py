@@ -1,11 +1,11 @@
 """LNS-Madam (Zhao, Dai, Venkatesan, Zimmer, Ali, Liu, Khailany, Dally, Anandkumar, IEEE TC 2022 /
 arXiv 2106.13914): a multi-base logarithmic datapath.
 
-Format (costs.md sec. 4.5, ``numerics.lns``): 1 sign bit + ``exp_bits`` exponent bits, value
+Format (docs/references.md#lns-madam-format, ``numerics.lns``): 1 sign bit + ``exp_bits`` exponent bits, value
 (-1)^s 2^((x~ + shift) / gamma), gamma = 2^frac_bits (8-bit, gamma = 8 in the paper); one shift
 per tensor (per head) puts amax on the top code; exponent 0 is zero.
 
-Datapath (papers.md sec. 12): the VMAC array of ``vmac`` with LNS lanes. Each lane multiplies by
+Datapath (docs/references.md#lns-madam): the VMAC array of ``vmac`` with LNS lanes. Each lane multiplies by
 adding exponents (one (exp_bits+1)-bit add, sign by xor), splits the product exponent e into
 q = e >> frac_bits and r = e mod gamma, and adds the one-hot 2^(q - drop) into bin r (r + gamma if
 negative) of its VMAC: 2 gamma bins of ``acc_bits``, each an adder tree over the lanes plus its

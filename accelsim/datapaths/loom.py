@@ -1,5 +1,5 @@
 """Loom (Sharify, Delmas, Judd, Siu, Moshovos, DAC 2018 / arXiv 1706.07853): weights and
-activations both bit-serial (papers.md sec. 3).
+activations both bit-serial (docs/references.md#loom).
 
 Organisation: ``tiles`` x ``filters`` rows by ``windows`` columns of serial inner-product units
 (SIPs). Each cycle a SIP ANDs one ``bits``-bit digit of each of ``lanes`` activations with one bit

@@ -1,4 +1,4 @@
-"""Bit-Pragmatic (Albericio et al., MICRO 2017; papers.md sec. 5).
+"""Bit-Pragmatic (Albericio et al., MICRO 2017; docs/references.md#pragmatic).
 
 Organisation: the Stripes machine (``tiles`` x ``filters`` x ``windows`` pragmatic inner-product
 units, PIPs, each over ``lanes`` activation/weight pairs) that feeds each lane not every bit of

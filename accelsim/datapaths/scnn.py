@@ -1,4 +1,4 @@
-"""SCNN (Parashar et al., ISCA 2017; papers.md sec. 9): a sparse CNN engine, PT-IS-CP-sparse.
+"""SCNN (Parashar et al., ISCA 2017; docs/references.md#scnn): a sparse CNN engine, PT-IS-CP-sparse.
 
 Organisation: ``pe_rows x pe_cols`` PEs. The input plane of a layer is tiled over the PEs (planar
 tiling, ``scnn_planar``); each PE keeps its tile's non-zero activations in compressed-sparse form

@@ -1,5 +1,5 @@
 """Planar tiling of a convolution over a grid of PEs (the "PT" of SCNN's PT-IS-CP dataflow, Parashar
-et al., ISCA 2017), shared by SCNN and its dense baselines (papers.md sec. 9).
+et al., ISCA 2017), shared by SCNN and its dense baselines (docs/references.md#scnn).
 
 A layer is cut into *bands* of rows processed one after the other (one band when the layer fits
 the PEs' buffers and accumulators); inside a band the PE grid splits the plane into tiles:

@@ -1,6 +1,6 @@
 """Stripes (Judd et al., MICRO 2016) and Dynamic Stripes (Delmas et al., arXiv 1706.00504).
 
-Organisation (papers.md sec. 1-2): the DaDianNao machine with each inner-product unit replaced by
+Organisation (docs/references.md#stripes, #dynamic-stripes): the DaDianNao machine with each inner-product unit replaced by
 ``windows`` serial inner-product units (SIPs). A SIP takes one bit of each of ``lanes`` activations
 and ``lanes`` full-width weights per cycle (AND rows, an adder tree, a shift-and-add accumulator).
 The ``windows`` SIPs of a filter share its weights, so each step (one brick of ``lanes`` channels

@@ -1,4 +1,4 @@
-"""Bit-Tactical (Delmas Lascorz et al., ASPLOS 2019 / arXiv 1803.03688; papers.md sec. 7).
+"""Bit-Tactical (Delmas Lascorz et al., ASPLOS 2019 / arXiv 1803.03688; docs/references.md#bit-tactical).
 
 Front-end: each tile's filter set runs a static weight schedule (``tactical_schedule``) that
 moves non-zero weights into zero slots within the lookahead / lookaside window and skips rows

@@ -1,5 +1,5 @@
 """Bit-Tactical's front-end: the static weight schedule (Delmas Lascorz et al., ASPLOS 2019;
-papers.md sec. 7).
+docs/references.md#bit-tactical).
 
 A filter set (the ``filters`` rows of one tile) sees its weights as a grid of time rows x filters x
 lanes: row t holds, for every filter, the ``lanes`` weights of brick t (one kernel position, lanes
@@ -24,7 +24,7 @@ PATTERNS = ("L", "T")
 
 
 def search_offsets(pattern: str, lookahead: int, lookaside: int, lanes: int) -> np.ndarray:
-    """(dt, dl) positions a zero slot may take a weight from, without repeats (papers.md sec. 7).
+    """(dt, dl) positions a zero slot may take a weight from, without repeats (docs/references.md#bit-tactical).
 
     L: the same lane up to ``lookahead`` rows ahead, then lanes 1..``lookaside`` below on the next
     row. T: for k = 1..lookahead the same lane and lanes -k, +k on row k, then lane +(h-1) on the

@@ -1,6 +1,6 @@
 """Tartan (Delmas, Sharify, Judd, Moshovos, arXiv 1707.09068): Stripes for convolutional layers,
 plus bit-serial weights so fully-connected layers also run in time proportional to their precision
-(papers.md sec. 4).
+(docs/references.md#tartan).
 
 Conv layers: exactly Stripes (``stripes.Stripes``): a step takes the layer's activation precision
 in cycles, ``ceil(Pa/bits)`` with ``bits`` activation bits per cycle.

@@ -1,6 +1,6 @@
 """Vector-MAC array (MAGNet-style PEs): the common baseline of the number-format designs.
 
-Organisation (papers.md sec. 10; the NVIDIA research accelerator VS-Quant, FGMP and LNS-Madam
+Organisation (docs/references.md#vmac-frame; the NVIDIA research accelerator VS-Quant, FGMP and LNS-Madam
 modify): ``pes`` PEs, each with ``vmacs`` vector MAC units (VMACs) of ``lanes`` (V) lanes. Each
 cycle a VMAC multiplies one V-element weight vector by one V-element activation vector (V
 consecutive input channels at one kernel position: a "brick"), adds the V products in a tree and

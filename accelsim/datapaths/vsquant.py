@@ -1,12 +1,12 @@
 """VS-Quant (Dai, Venkatesan, Ren, Zimmer, Dally, Khailany, MLSys 2021 / arXiv 2102.04503).
 
-Format (costs.md sec. 4.4, ``numerics.intq.quantize_vector``): every V-element vector along the
+Format (docs/references.md#vs-quant-format, ``numerics.intq.quantize_vector``): every V-element vector along the
 reduction axis (one VMAC brick) has the two-level scale sq_v x gamma, sq_v an unsigned M-bit
 integer. Weights: gamma per output channel, calibrated offline. Activations (and the B operand of
 multi-head matmuls): one gamma per tensor (per head), calibrated offline, while sq_v comes from
 the vector's amax at run time in the quantization unit.
 
-Datapath (papers.md sec. 10): the VMAC baseline's array and cycles (one vector pair per VMAC per
+Datapath (docs/references.md#vs-quant): the VMAC baseline's array and cycles (one vector pair per VMAC per
 cycle; the scaling is pipelined, so it costs energy and area, never cycles). Per VMAC-cycle: V
 products of wgt_bits x act_bits integers in one tree (the V-wide integer dot product), one
 M_w x M_a multiply forming sq_w sq_a, one multiply of the dot product by that product, and one

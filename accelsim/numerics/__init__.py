@@ -2,5 +2,5 @@
 
 ``minifloat`` (FP8/FP6/FP4/FP16/BF16), ``blockscale`` (OCP MX and NVFP4), ``intq`` (integer,
 per-channel and VS-Quant per-vector quantization) and ``lns`` (LNS-Madam).  Definitions are
-those of shared/research/costs.md §4; each module names the table it follows.
+those of docs/references.md (Number formats); each module names the table it follows.
 """

@@ -83,7 +83,7 @@ def exact_matmul(a: np.ndarray, rows: np.ndarray) -> np.ndarray:
     return np.rint(np.matmul(a64, np.swapaxes(r64, -1, -2))).astype(np.int64)
 
 
-# -- signed-digit terms (costs.md sec. 4.6): what Pragmatic and Laconic process one at a time -----
+# -- signed-digit terms (docs/references.md#booth-csd-terms): what Pragmatic and Laconic process one at a time -----
 ENCODINGS = ("binary", "booth_r4", "csd", "dnnsim")
 _EVEN = np.int64(0x5555_5555_5555_5555)      # bit positions 0, 2, 4, ...
 _ODD = ~_EVEN                                  # bit positions 1, 3, 5, ...

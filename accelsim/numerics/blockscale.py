@@ -1,9 +1,9 @@
 """Block-scaled formats: OCP MX v1.0 (MXFP8/6/4, MXINT8) and NVIDIA NVFP4.
 
-MX (costs.md §4.2): blocks of 32 elements along one axis share an E8M0 scale X = 2^e with
+MX (docs/references.md#ocp-mx-blocks): blocks of 32 elements along one axis share an E8M0 scale X = 2^e with
 e = floor(log2(amax)) - emax_elem ("floor", the spec's rule) or the smallest e that puts amax
 inside the element range ("ceil"); elements are RNE-rounded and clamped to +-max normal.
-NVFP4 (costs.md §4.3): blocks of 16 E2M1 elements with a positive E4M3 block scale, under an
+NVFP4 (docs/references.md#nvfp4): blocks of 16 E2M1 elements with a positive E4M3 block scale, under an
 FP32 per-tensor scale G = amax / (448 * 6).
 """
 from __future__ import annotations
@@ -18,7 +18,7 @@ from accelsim.numerics.intq import expand_vectors, from_vectors, to_vectors
 
 E8M0_BIAS = 127
 E8M0_NAN = 0xFF
-INT8_FRAC_BITS = 6          # MX INT8 element = int8 x 2^-6 (costs.md §4.1)
+INT8_FRAC_BITS = 6          # MX INT8 element = int8 x 2^-6 (docs/references.md#ocp-fp8-mx-elements)
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ class MXFormat:
 
     @property
     def emax(self) -> int:
-        """emax of the element (costs.md §4.1 last column): 0 for INT8."""
+        """emax of the element (docs/references.md#ocp-fp8-mx-elements last column): 0 for INT8."""
         return 0 if self.element is None else self.element.emax
 
     @property
@@ -152,7 +152,7 @@ def mx_encode(x, fmt: MXFormat, axis: int = -1,
 
 
 def e8m0_decode(codes) -> np.ndarray:
-    """2^(E-127); 0xFF is NaN (costs.md §4.1)."""
+    """2^(E-127); 0xFF is NaN (docs/references.md#ocp-fp8-mx-elements)."""
     c = np.asarray(codes).astype(np.int64)
     return np.where(c == E8M0_NAN, np.nan, np.ldexp(1.0, c - E8M0_BIAS))
 
@@ -165,7 +165,7 @@ def mx_decode(t: MXTensor) -> np.ndarray:
 
 
 def nvfp4_encode(x, axis: int = -1, fmt: NVFP4Format = NVFP4) -> NVFP4Tensor:
-    """NVFP4 as in costs.md §4.3 (ModelOpt recipe).
+    """NVFP4 as in docs/references.md#nvfp4 (ModelOpt recipe).
 
     G = float32(amax / (448 * 6)); S_b = RNE_E4M3(amax_b / (6 G)); q_i = RNE_E2M1(x_i / (S_b G))
     clamped to +-6.  A block whose S_b rounds to zero stores zeros.  NVFP4 has no NaN or Inf,

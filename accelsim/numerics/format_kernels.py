@@ -6,14 +6,14 @@ numpy formulation (~20 passes per format) cannot do at LLM sizes (tens of millio
 tensor). Tests compare each kernel with its twin on seeded random inputs.
 
 * ``fgmp_low`` / ``fgmp_high_noise`` / ``fgmp_values``: NVFP4 (E2M1 elements, E4M3 block
-  scale, FP32 tensor scale; costs.md sec. 4.3) and per-tensor-scaled FP8 E4M3 versions of
+  scale, FP32 tensor scale; docs/references.md#nvfp4) and per-tensor-scaled FP8 E4M3 versions of
   16-element blocks: the FGMP block sensitivity score sum_i c_i (x_i - x4_i)^2, the errors, and the
   mixed values (only computed where they are needed: every weight, sampled activation rows).
 * ``operand_stats``: per-lane mean squares and amax of an operand in one pass.
 Loops run block-major, so an operand may be a strided view of the trace codes (a transposed matmul
 activation) and still be read in memory order.
 * ``lns_binned_dot``: the LNS-Madam dot product with 2 gamma remainder bins of limited width
-  (costs.md sec. 4.5): products below the bins' LSB are dropped.
+  (docs/references.md#lns-madam-format): products below the bins' LSB are dropped.
 """
 from __future__ import annotations
 

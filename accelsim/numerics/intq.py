@@ -2,7 +2,7 @@
 
 Symmetric ("narrow") signed range [-(2^(N-1)-1), 2^(N-1)-1] and unsigned range [0, 2^N-1], max
 calibration (scale = amax / qmax), round half to even (``np.rint``, as torch.round).  VS-Quant
-follows costs.md §4.4 (Dai et al., MLSys 2021): each vector of V elements along the reduction
+follows docs/references.md#vs-quant-format (Dai et al., MLSys 2021): each vector of V elements along the reduction
 axis has the scale s_v = sq_v * gamma, with sq_v an unsigned M-bit integer and gamma a float
 per channel or per tensor.
 """
@@ -115,7 +115,7 @@ def quantize_channel(x, bits: int, axis: int = 0, signed: bool = True) -> IntQua
 
 def quantize_vector(x, bits: int, vector_size: int = 16, axis: int = -1, scale_bits: int = 6,
                     gamma_axis: int | None = None, signed: bool = True) -> VSQuant:
-    """VS-Quant two-level per-vector quantization (costs.md §4.4).
+    """VS-Quant two-level per-vector quantization (docs/references.md#vs-quant-format).
 
     Vectors of ``vector_size`` run along ``axis`` (the reduction dimension).  Calibration:
     s_v* = amax(v) / qmax(N); gamma = max(s_v*) / (2^M - 1) over each channel (``gamma_axis``,

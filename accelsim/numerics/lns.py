@@ -1,4 +1,4 @@
-"""LNS-Madam multi-base logarithmic format (costs.md §4.5; Zhao et al., IEEE TC 2022).
+"""LNS-Madam multi-base logarithmic format (docs/references.md#lns-madam-format; Zhao et al., IEEE TC 2022).
 
 A code is a sign bit s over a B-bit unsigned exponent x~: value = (-1)^s 2^((x~ + shift)/gamma),
 with gamma = 2^f.  ``shift`` is the tensor scale, an integer in 1/gamma steps chosen from amax.

@@ -1,6 +1,6 @@
 """Small floating-point formats: FP8 E4M3/E5M2, FP6 E3M2/E2M3, FP4 E2M1, FP16 and BF16.
 
-Definitions follow costs.md §4.1 (OCP OFP8 and OCP MX v1.0 element types): a normal code
+Definitions follow docs/references.md#ocp-fp8-mx-elements (OCP OFP8 and OCP MX v1.0 element types): a normal code
 (E > 0) is (-1)^s 2^(E-b) (1 + M/2^m), a subnormal code (E = 0) is (-1)^s 2^(1-b) M/2^m.
 Encoding rounds to nearest, ties to even, in the subnormal range too, and is exact: the input
 is scaled by a power of two (``np.ldexp``) onto the integer grid of its binade, so the one
@@ -94,7 +94,7 @@ class FloatFormat:
         return ((1 << self.exp_bits) - 1) << self.man_bits
 
 
-# costs.md §4.1: the OCP element types.  E5M2 follows IEEE (overflow -> Inf) unless a caller
+# docs/references.md#ocp-fp8-mx-elements: the OCP element types.  E5M2 follows IEEE (overflow -> Inf) unless a caller
 # asks for saturation, e.g. dataclasses.replace(E5M2, saturating=True) inside MX blocks.
 E4M3 = FloatFormat("e4m3", 4, 3, 7, NaNStyle.ALL_ONES, saturating=True)
 E5M2 = FloatFormat("e5m2", 5, 2, 15, NaNStyle.IEEE, saturating=False)

@@ -8,7 +8,7 @@ import numpy as np
 
 @numba.njit(cache=True)
 def tactical_schedule(weights: np.ndarray, offsets: np.ndarray, max_skip: int):
-    """Bit-Tactical's static weight schedule for one filter set (papers.md sec. 7).
+    """Bit-Tactical's static weight schedule for one filter set (docs/references.md#bit-tactical).
 
     ``weights`` is the (time, filters, lanes) grid of one filter set, ``offsets`` the (dt, dl)
     search window (1 <= dt <= h, no repeats; lanes wrap within the lane group). Row by row: a row

@@ -1,5 +1,5 @@
 """Number-format designs against their published savings: VS-Quant vs an 8-bit accelerator and
-LNS-Madam vs FP32 and FP8 datapaths (papers.md sec. 10, 12 and 15).
+LNS-Madam vs FP32 and FP8 datapaths (docs/references.md#vs-quant-headline, #lns-madam-headline).
 
 All designs share one frame (16 PEs x 16 VMACs x 16 lanes, 16 nm, 1 GHz: arch_configs/vmac_*.yaml),
 so the ratios compare formats and nothing else. Energy is read at three scopes, all printed:
@@ -20,7 +20,7 @@ LNS-Madam's claim is about datapaths: ``datapath`` scope, averaged (geometric me
 ratios) over a CV and an NLP network, ResNet-50 and BERT-base (inference GEMMs stand in for the
 training GEMMs, which have the same shapes). Area is the whole accelerator (datapath + buffers), the
 datapath alone printed as a detail. Tolerance 25%: the hardware parameters of these papers (VMAC
-count, node, buffer sizes, scale widths, accumulator widths) are not in the notes (papers.md sec. 15
+count, node, buffer sizes, scale widths, accumulator widths) are not in the sources (docs/references.md#vmac-frame
 "things to re-check"), so the frame is our reading.
 """
 from __future__ import annotations

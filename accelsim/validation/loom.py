@@ -1,5 +1,5 @@
 """Loom (1-bit, 128 16b x 16b MAC-equivalent) vs its equal-peak bit-parallel baseline on the six
-CNNs of the Loom paper (Sharify et al., DAC 2018 / arXiv 1706.07853 v2 abstract; papers.md sec. 3
+CNNs of the Loom paper (Sharify et al., DAC 2018 / arXiv 1706.07853 v2 abstract; docs/references.md#loom-headline
 and sec. 15): 4.38x faster, 3.54x more energy efficient, on average, without accuracy loss.
 
 Workloads are ``workloads/<net>_loom.yaml``: the Stripes activation profiles plus Loom's weight

@@ -1,6 +1,6 @@
 """SCNN vs its dense baseline DCNN on pruned AlexNet, GoogLeNet and VGG-16 (Parashar et al., ISCA
 2017, abstract: 2.7x performance and 2.3x energy "compared to a comparably provisioned dense CNN
-accelerator"; papers.md sec. 9 and 15).
+accelerator"; docs/references.md#scnn-headline).
 
 Scope: the convolutional layers, which is what we recall the paper's per-network figures cover
 [R: SCNN is a convolution engine and its evaluation plots conv layers only]; the whole-network
@@ -17,7 +17,7 @@ from accelsim.validation.registry import Measured, Runner, Target, geomean
 NETWORKS = ("alexnet", "googlenet", "vgg16")
 SCNN, DCNN, DCNN_OPT = "arch_configs/scnn.yaml", "arch_configs/dcnn.yaml", "arch_configs/dcnn_opt.yaml"
 CONFIG = ("8x8 PEs of 4x4 16-bit multipliers, 32 accumulator banks, 10 KB IARAM/OARAM, 16 nm, 1 GHz "
-          "vs DCNN with the same 1024 multipliers and buffers; per-layer densities of papers.md sec. 9")
+          "vs DCNN with the same 1024 multipliers and buffers; per-layer densities of docs/references.md#scnn-densities")
 SOURCE = "Parashar et al., SCNN, ISCA 2017, abstract"
 
 

@@ -1,4 +1,4 @@
-"""Stripes vs DaDianNao on the six CNNs of the Stripes paper (MICRO 2016 abstract, papers.md sec. 1).
+"""Stripes vs DaDianNao on the six CNNs of the Stripes paper (MICRO 2016 abstract, docs/references.md#stripes-headline).
 
 Averages are geometric means over the networks (the paper's "average"; which mean it used is not
 in the notes). Tolerance 10%: the per-layer precision profiles are recalled, not re-verified.
