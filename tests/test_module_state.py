@@ -35,8 +35,9 @@ def test_no_module_level_containers_to_fill():
 
 def test_a_sweep_in_this_process_leaves_no_cache(tmp_path):
     from accelsim.sweep import run
+    before = run._PROCESS_WORKER
     report = run_sweep({"name": "t", "arch": "arch_configs/dadn.yaml", "workload": "tests/data/tiny.yaml",
                         "axes": {"datapath.params.tiles": [8, 16]}},
                        tmp_path / "t.sweep", workers=1, folder=ROOT)
     assert report.computed == 2
-    assert run._PROCESS_WORKER is None           # the sweep's Worker went with the sweep
+    assert run._PROCESS_WORKER is before         # the sweep's own Worker went with the sweep
