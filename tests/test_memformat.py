@@ -133,3 +133,10 @@ def test_bundled_configs_compress_every_tensor(name):
     a = load_arch(ROOT / f"arch_configs/{name}.yaml")
     assert a.memory.formats == mf.Formats(name, name, name)
     assert a.datapath.kind == "dstripes" and a.datapath.params.group_size == mf.GROUP
+
+
+def test_weight_side_variant_is_loom_with_per_step_weight_precision():
+    a = load_arch(ROOT / "arch_configs/dpred_loom.yaml")
+    p = a.datapath.params
+    assert a.datapath.kind == "loom" and p.dynamic and p.dynamic_weights and p.group_size == mf.GROUP
+    assert a.memory.formats == mf.Formats("dpred", "dpred", "dpred")
