@@ -141,7 +141,7 @@ def tile_work(cycles: np.ndarray, layer: "LayerTrace", arch: "Arch", filters_per
     sums = np.add.reduceat(cycles, edges[:-1], axis=1) if n_step else np.zeros((n_pass, 1), np.int64)
     frac = np.diff(edges) / max(n_step, 1)
 
-    shape = layer.layer.shape
+    shape = layer.memory_shape or layer.layer.shape     # a sample moves its whole layer's bytes
     mem = arch.memory
     wbits = layer.layer.wgt_bits if wgt_bits is None else wgt_bits
     abits = layer.layer.act_bits if act_bits is None else act_bits

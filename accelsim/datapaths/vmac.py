@@ -119,7 +119,7 @@ def group_operands(trace, lanes: int) -> Iterator[tuple[np.ndarray, np.ndarray]]
     blocks are a strided view (windows are the codes' contiguous axis)."""
     s = trace.shape
     direct = (s.r == s.s == 1 and s.stride_h == s.stride_w == 1 and s.pad_h == s.pad_w == 0
-              and "windows" not in trace.__dict__)
+              and trace.im2col is None)
     cpg, kpg = s.c_per_group, s.k_per_group
     for g in range(s.groups):
         if direct:

@@ -53,6 +53,14 @@ def simulate(arch: Arch, workload: Workload,
     notes = check_residency(arch, workload)
     check_budget(workload, f"{arch.name}'s {arch.datapath.kind} datapath",
                  datapath.needs_values or arch.memory.formats.compressed)
+    if sample is not None and not (datapath.samplable and datapath.needs_values):
+        # Shape-level datapaths have no operand values to sample (and run fast in full); others
+        # do not split into per-window work. Run in full, and say so.
+        why = ("its timing follows from shapes and precisions alone" if not datapath.needs_values
+               else "its work is not a sum over independent windows")
+        notes += (f"--sample: the {arch.datapath.kind} datapath of {arch.name} cannot be sampled "
+                  f"({why}); every layer is simulated in full",)
+        sample = None
     inventory: Mapping[str, Part] = {**datapath.inventory(), **memory_inventory(arch)}
     node, vdd = arch.technology.node_nm, arch.technology.vdd
     overrides.check(arch.costs, inventory, node, vdd)

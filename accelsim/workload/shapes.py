@@ -23,11 +23,12 @@ def out_shape(shape: Shape) -> tuple[int, int, int, int]:
     return (shape.n, shape.k, shape.out_h, shape.out_w)
 
 
-def im2col(act: np.ndarray, shape: Shape) -> np.ndarray:
+def im2col(act: np.ndarray, shape: Shape, rows: np.ndarray | None = None) -> np.ndarray:
     """Windows of the (n, c, h, w) input: (groups, windows, r, s, c_per_group), padding as zeros.
 
-    Windows are ordered (n, out_y, out_x). The result is a copy in the input's dtype.
-    """
+    Windows are ordered (n, out_y, out_x). The result is a copy in the input's dtype. With
+    ``rows`` (window indices), only those windows are copied (a sample costs its size, not the
+    layer's)."""
     n, c, h, w = act.shape
     x = np.pad(act, ((0, 0), (0, 0), (shape.pad_h, shape.pad_h), (shape.pad_w, shape.pad_w)))
     v = sliding_window_view(x, (shape.r, shape.s), axis=(2, 3))           # n, c, oh', ow', r, s
@@ -35,6 +36,10 @@ def im2col(act: np.ndarray, shape: Shape) -> np.ndarray:
     g, cg = shape.groups, shape.c_per_group
     v = v.reshape(n, g, cg, shape.out_h, shape.out_w, shape.r, shape.s)
     v = v.transpose(1, 0, 3, 4, 5, 6, 2)                                  # g, n, oy, ox, r, s, c
+    if rows is not None:
+        b, rest = np.divmod(rows, shape.out_h * shape.out_w)
+        oy, ox = np.divmod(rest, shape.out_w)
+        return np.ascontiguousarray(v[:, b, oy, ox])                      # g, rows, r, s, c
     return np.ascontiguousarray(v).reshape(g, n * shape.out_h * shape.out_w, shape.r, shape.s, cg)
 
 

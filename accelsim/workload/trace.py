@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Iterator
 
 import numpy as np
 
-from accelsim.spec.workload import Layer, Workload
+from accelsim.spec.workload import Layer, Shape, Workload
 from accelsim.workload import shapes, tensors
 
 
@@ -17,6 +17,12 @@ class LayerTrace:
     layer: Layer
     act: tensors.Operand      # codes shaped (n, c, h, w)
     wgt: tensors.Operand      # codes shaped (k, c_per_group, r, s)
+    # Given im2col rows (a sample of another layer's windows, engine.sampling), in place of the
+    # rows ``act`` would give; None: derived from ``act``. Set at construction, never written later.
+    im2col: np.ndarray | None = field(default=None, compare=False, repr=False)
+    # The layer whose memory footprint (residency, DRAM traffic) the traffic model charges, when
+    # it is not ``layer`` itself: a sample of windows moves its whole layer's bytes.
+    memory_shape: Shape | None = field(default=None, compare=False, repr=False)
 
     @property
     def shape(self):
@@ -25,6 +31,8 @@ class LayerTrace:
     @cached_property
     def windows(self) -> np.ndarray:
         """im2col of the activations: (groups, windows, r, s, c_per_group)."""
+        if self.im2col is not None:
+            return self.im2col
         return shapes.im2col(self.act.codes, self.layer.shape)
 
     @cached_property
