@@ -25,7 +25,6 @@ def add_commands(sub) -> None:
 
 
 def cmd_sweep(args) -> int:
-    from accelsim.sweep.run import run_sweep
     if args.workers is not None and args.workers < 1:
         raise SpecError("--workers", "", "an integer >= 1", args.workers)
     if args.scheduler is not None and not args.scheduler.strip():
@@ -35,6 +34,7 @@ def cmd_sweep(args) -> int:
     bar = None if args.quiet else ProgressLine(sys.stderr)
     try:
         with stop_on_signals():
+            from accelsim.sweep.run import run_sweep     # seconds of imports: already covered
             report = run_sweep(args.sweep, args.output, workers=args.workers,
                                scheduler=args.scheduler, progress=bar)
     except Stopped as stop:
