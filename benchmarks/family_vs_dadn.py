@@ -38,7 +38,7 @@ SINGLE = [  # (label, arch, baseline, workload)
 
 def pair(r: Runner, arch: str, base: str, workload: str) -> tuple[float, float]:
     a, b, w = f"arch_configs/{arch}.yaml", f"arch_configs/{base}.yaml", f"workloads/{workload}.yaml"
-    return r.speedup(a, b, w), r.efficiency(a, b, w)
+    return r.speedup(a, b, w), r.efficiency(a, b, w), r.area_ratio(a, b, w)
 
 
 def main() -> None:
@@ -47,10 +47,12 @@ def main() -> None:
     for label, arch, base, pattern in ROWS:
         figs = [pair(r, arch, base, pattern.format(n)) for n in NETS]
         rows.append({"design": label, "scope": "6 CNNs (geomean)",
-                     "speedup": geomean(f[0] for f in figs), "energy_efficiency": geomean(f[1] for f in figs)})
+                     "speedup": geomean(f[0] for f in figs), "energy_efficiency": geomean(f[1] for f in figs),
+                     "area_ratio": figs[0][2]})
     for label, arch, base, workload in SINGLE:
-        s, e = pair(r, arch, base, workload)
-        rows.append({"design": label, "scope": workload, "speedup": s, "energy_efficiency": e})
+        s, e, a = pair(r, arch, base, workload)
+        rows.append({"design": label, "scope": workload, "speedup": s, "energy_efficiency": e,
+                     "area_ratio": a})
     df = pd.DataFrame(rows)
     out = ROOT / "benchmarks/results/family_vs_dadn.csv"
     out.parent.mkdir(exist_ok=True)
