@@ -46,7 +46,7 @@ def _kind_of(text: str) -> str | None:
     try:
         with open(text, encoding="utf-8") as f:
             top = yaml.safe_load(f)
-    except (OSError, ValueError, yaml.YAMLError):
+    except (OSError, ValueError, RecursionError, yaml.YAMLError):
         return None
     if not isinstance(top, dict):
         return None
