@@ -84,7 +84,8 @@ def test_two_bit_variant(tmp_path):
 @pytest.mark.parametrize("kind", ["conv", "fc"])
 def test_cycles_monotone_in_precision(tmp_path, kind):
     layer = ({"name": "c", "kind": "conv", "in_channels": 20, "in_size": 6, "out_channels": 40,
-              "kernel": 3, "padding": 1} if kind == "conv" else fc(c=300, k=500))
+              "kernel": 3, "padding": 1} if kind == "conv"
+             else {**fc(c=300, k=500), "wgt": {"dist": "half_normal"}})   # 1-bit codes: unsigned
     key = "act_bits" if kind == "conv" else "wgt_bits"
     for name in ("tartan", "tartan_2b"):
         seq = [cycles(arch(name), traces(tmp_path, [layer], **{key: p})[0]) for p in (1, 2, 5, 8, 12, 16)]
