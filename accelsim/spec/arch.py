@@ -210,9 +210,10 @@ def arch_from_dict(data: Any, file: str) -> Arch:
     mem_r.done()
 
     dp = top.sub("datapath")
-    kinds = catalog()
     kind = dp.raw("kind")
-    if not isinstance(kind, str) or kind not in kinds:
+    # A known kind never needs the catalogue (reading every datapath's source); only errors do.
+    if not isinstance(kind, str) or get(kind) is None:
+        kinds = catalog()
         import difflib
         close = difflib.get_close_matches(str(kind), list(kinds), n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
