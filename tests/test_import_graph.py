@@ -20,9 +20,6 @@ PACKAGE_CYCLES = {
     frozenset({"accelsim.engine", "accelsim.report", "accelsim.sweep"}):
         "Result and the access counts live in report but are built by engine and sweep; "
         "report.density runs simulations and report.plots reads sweep stores",
-    frozenset({"accelsim.spec", "accelsim.workload"}):
-        "spec.workload checks operand files with workload.npyfile, an input check that belongs "
-        "in spec",
 }
 
 

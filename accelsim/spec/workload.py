@@ -353,7 +353,7 @@ def _read_layer(r: Reader, base: _Defaults, folder: Path, index: int) -> Layer:
     for op, bits, values in (("act", layer.act_bits, layer.act), ("wgt", layer.wgt_bits, layer.wgt)):
         _check_container(r, op, bits, values)
         if values.file is not None:
-            from accelsim.workload import npyfile
+            from accelsim.spec import npyfile
             # elements of the (n, c, h, w) activations or the (k, c/groups, r, s) weights
             count = shape.n * shape.c * shape.h * shape.w if op == "act" else shape.k * shape.reduction
             npyfile.check_operand(values.file, values.key, count, r.file, f"{r.path}.{op}")

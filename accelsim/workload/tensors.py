@@ -106,7 +106,7 @@ def quantize(x: np.ndarray, bits: int, signed: bool, keep_nonzero: bool = False)
 
 def from_file(values: Values, shape: tuple[int, ...], bits: int, file: str, key: str) -> Operand:
     """A real tensor: integers are taken as codes (and must fit ``bits``), floats are quantized."""
-    from accelsim.workload.npyfile import read_operand
+    from accelsim.spec.npyfile import read_operand
     arr = read_operand(values.file, values.key, int(np.prod(shape)), file, key).reshape(shape)
     integer = np.issubdtype(arr.dtype, np.integer)
     if not integer and (not np.issubdtype(arr.dtype, np.floating) or not np.all(np.isfinite(arr))):
