@@ -12,7 +12,6 @@ PACKAGE = ROOT / "accelsim"
 
 # sub-package -> why it still has module cycles inside it
 MODULE_CYCLES_INSIDE = {
-    "accelsim.cost": "issue 11: price, tables and user price overrides call each other lazily",
     "accelsim.report": "issue 16: plots dispatches to layer_plots, which uses plots' helpers",
 }
 # sub-packages that import each other (cycles of the layering), with the reason

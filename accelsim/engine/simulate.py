@@ -4,7 +4,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Callable, Mapping
 
-from accelsim.cost import overrides, price
+from accelsim.cost import override_checks, overrides, price
 from accelsim.datapaths.base import Part, part
 from accelsim.engine.pipeline import run_layer
 from accelsim.engine.budget import check_budget
@@ -63,7 +63,7 @@ def simulate(arch: Arch, workload: Workload,
         sample = None
     inventory: Mapping[str, Part] = {**datapath.inventory(), **memory_inventory(arch)}
     node, vdd = arch.technology.node_nm, arch.technology.vdd
-    overrides.check(arch.costs, inventory, node, vdd)
+    override_checks.check(arch.costs, inventory, node, vdd)
     with overrides.applied(arch.costs):          # the arch's own prices, if it brings any
         area = price.area(inventory, node, vdd)
     # compressed sizes come from the operand values, whatever the datapath needs
@@ -123,4 +123,4 @@ def simulate(arch: Arch, workload: Workload,
     return Result(arch=arch.name, workload=workload.name, datapath=arch.datapath.kind,
                   frequency_hz=arch.clock.frequency_hz, node_nm=node, layers=tuple(layers), area=area,
                   arch_file=arch.file, workload_file=workload.file, notes=notes,
-                  user_prices=overrides.describe(arch.costs, inventory, node, vdd))
+                  user_prices=override_checks.describe(arch.costs, inventory, node, vdd))
