@@ -22,7 +22,7 @@ _PUBLIC = {
     "load_workload": "accelsim.spec.workload",
     "Workload": "accelsim.spec.workload",
     "simulate": "accelsim.engine.simulate",
-    "Result": "accelsim.report.results",
+    "Result": "accelsim.results.result",
     "SpecError": "accelsim.errors",
     "load_sweep": "accelsim.sweep.store",
     "run_sweep": "accelsim.sweep.run",

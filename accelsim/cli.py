@@ -93,7 +93,7 @@ def cmd_run(args) -> int:
         comparison = result.compare(baseline)
     notes = result.notes + (baseline.notes if baseline is not None else ())
     if baseline is not None:
-        from accelsim.report.compare import mismatch
+        from accelsim.results.compare import mismatch
         notes += (mismatch(result, baseline),) if mismatch(result, baseline) else ()
     for note in dict.fromkeys(notes):
         print(f"warning: {note}", file=sys.stderr)

@@ -45,7 +45,7 @@ def readme_figures(store: Path, out: Path = IMAGES) -> list[Path]:
     sweep's Pareto front."""
     import accelsim
     from accelsim.cli import main
-    from accelsim.report import plots
+    from accelsim.report import figures as report_figures
     out.mkdir(parents=True, exist_ok=True)
     runs = []
     for design in ("stripes", "dstripes"):
@@ -55,10 +55,10 @@ def readme_figures(store: Path, out: Path = IMAGES) -> list[Path]:
         if code:
             raise SystemExit(f"accelsim run {design} failed ({code})")
         runs.append(csv)
-    figures = {"layers_stripes_dstripes_alexnet.png": plots.figure("layers", runs)}
+    figures = {"layers_stripes_dstripes_alexnet.png": report_figures.figure("layers", runs)}
     report = accelsim.run_sweep(ROOT / "arch_configs" / "sweeps" / "dstripes_space.yaml",
                                 store / "dstripes-space", workers=1)
-    figures["pareto_dstripes_space.png"] = plots.figure("pareto", report.store)
+    figures["pareto_dstripes_space.png"] = report_figures.figure("pareto", report.store)
     written = []
     for name, fig in figures.items():
         fig.savefig(out / name, dpi=110)

@@ -89,7 +89,7 @@ def test_missing_extra_names_it(run_cli, tmp_path, monkeypatch):
 
 
 def test_plot_kinds_listed_by_the_cli_are_the_plots_kinds():
-    from accelsim.report.plots import KINDS
+    from accelsim.report.figures import KINDS
     plot = dict(_subparsers(build_parser()))["plot"]
     kind = next(a for a in plot._actions if "--kind" in a.option_strings)
     assert kind.metavar == "{" + ",".join(KINDS) + "}"

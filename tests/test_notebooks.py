@@ -27,9 +27,9 @@ def test_notebook_runs_top_to_bottom(path, tmp_path, monkeypatch):
     client.execute()          # raises CellExecutionError, naming the cell, on any error
     figures = [cell for cell in book.cells if cell.cell_type == "code"
                and any("image/png" in out.get("data", {}) for out in cell.outputs)]
-    # cells that end in a figure call (plots.*, or the report modules' *_figure functions)
+    # cells that end in a figure call (plots.*, figures.*, or the report modules' *_figure functions)
     plot_cells = [cell for cell in book.cells if cell.cell_type == "code"
-                  and (cell.source.strip().splitlines()[-1].startswith("plots.")
+                  and (cell.source.strip().splitlines()[-1].startswith(("plots.", "figures."))
                        or "_figure(" in cell.source.strip().splitlines()[-1])]
     assert plot_cells and len(figures) == len(plot_cells)
     assert not any(out.get("output_type") == "error" for cell in book.cells

@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 
 import accelsim
 from accelsim.errors import SpecError
-from accelsim.report import plots
+from accelsim.report import figures, plots
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "tests" / "data" / "tiny.yaml"
@@ -135,7 +135,7 @@ def test_run_output_files_plot_like_sweeps(run_files, suffix):
     fig = plots.speedup(df)
     assert bar_heights(fig) == [pytest.approx(t["speedup"].iloc[0])]
     for kind in ("energy", "area", "breakdown", "pareto"):
-        assert isinstance(plots.figure(kind, df), Figure)
+        assert isinstance(figures.figure(kind, df), Figure)
 
 
 @pytest.mark.parametrize("fmt,magic", [(".png", b"\x89PNG"), (".svg", b"<?xml"), (".pdf", b"%PDF")])
@@ -147,7 +147,7 @@ def test_cli_writes_each_format(store, tmp_path, run_cli, fmt, magic):
 
 
 def test_cli_plots_every_kind_of_a_run_file(run_files, tmp_path, run_cli):
-    for kind in plots.KINDS:
+    for kind in figures.KINDS:
         code, _, err = run_cli("plot", run_files / "cmp.csv", "--kind", kind, "-o", tmp_path / f"{kind}.png")
         assert code == 0, err
         assert (tmp_path / f"{kind}.png").stat().st_size > 1000
@@ -175,7 +175,7 @@ def test_plot_functions_raise_spec_errors_for_missing_columns(store):
     with pytest.raises(SpecError, match="no column 'nope'"):
         plots.area(store, by="nope")
     with pytest.raises(SpecError, match="--kind"):
-        plots.figure("histogram", store)
+        figures.figure("histogram", store)
     with pytest.raises(SpecError, match="not accelsim results"):
         pd.DataFrame({"a": [1]}).to_csv(store.parent / "other.csv")
         plots.load_results(store.parent / "other.csv")
@@ -240,7 +240,7 @@ def test_many_networks_draw_a_grid_not_a_row(store):
 
 
 def test_pareto_colours_each_design_by_default(store):
-    fig = plots.figure("pareto", store)
+    fig = figures.figure("pareto", store)
     t = plots.totals(store)
     colours = {tuple(c.get_facecolor()[0]) for c in fig.axes[0].collections if len(c.get_offsets())}
     assert len(colours) >= t["design"].nunique()
@@ -262,7 +262,7 @@ def test_several_result_files_in_one_figure(run_files, tmp_path, run_cli):
 
 def test_layers_figure_draws_each_layers_ratios(run_files):
     df = plots.load_results(run_files / "cmp.csv")
-    fig = plots.figure("layers", df)
+    fig = figures.figure("layers", df)
     layers = df[df["layer"] != "total"]
     speed = [p.get_height() for p in fig.axes[0].patches]
     eff = [p.get_height() for p in fig.axes[1].patches]
@@ -273,7 +273,7 @@ def test_layers_figure_draws_each_layers_ratios(run_files):
 
 def test_layers_figure_without_baseline_stacks_energy_by_component(run_files):
     df = plots.load_results(run_files / "alone.csv")
-    fig = plots.figure("layers", df)
+    fig = figures.figure("layers", df)
     layers = df[df["layer"] != "total"]
     tops = {}
     for p in fig.axes[1].patches:

@@ -12,8 +12,8 @@ from accelsim.engine.residency import check_residency
 from accelsim.engine.sampling import Sampling, sampled_run
 from accelsim.errors import SpecError
 from accelsim.memformat import codec_parts
-from accelsim.report import accesses
-from accelsim.report.results import LayerResult, Result
+from accelsim.results import accesses
+from accelsim.results.result import LayerResult, Result
 from accelsim.spec.arch import Arch
 from accelsim.spec.workload import Layer, Workload
 from accelsim.workload.trace import LayerTrace, build_trace, shape_trace

@@ -16,7 +16,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from accelsim.report import style
-from accelsim.report.results import Result
+from accelsim.results.result import Result
 
 MEMORIES = ("weights", "activations", "outputs", "dram", "leakage")
 

@@ -9,8 +9,8 @@ FORMATS = (".png", ".svg", ".pdf")
 
 
 def add_commands(sub) -> None:
-    # The kinds are checked by plots.figure: importing plots here would load matplotlib for
-    # every command (tests/test_cli_help.py checks this list against plots.KINDS).
+    # The kinds are checked by figures.figure: importing it here would load matplotlib for
+    # every command (tests/test_cli_help.py checks this list against figures.KINDS).
     p = sub.add_parser("plot", help="plot a sweep store or a run output (speedup, energy, area, ...)")
     p.add_argument("results", nargs="+", help="sweep results folders, or .csv/.json/.parquet files from "
                                               "'accelsim run -o'; several are drawn in one figure")
@@ -27,7 +27,7 @@ def add_commands(sub) -> None:
 
 
 def cmd_plot(args) -> int:
-    from accelsim.report import plots
+    from accelsim.report import figures, plots
     out = Path(args.output)
     if out.suffix.lower() not in FORMATS:
         raise SpecError("--output", "", "a .png, .svg or .pdf file name", args.output)
@@ -35,7 +35,7 @@ def cmd_plot(args) -> int:
     if df.empty:
         raise SpecError(", ".join(args.results), "", message="no finished points to plot yet")
     options = {"x": args.x, "y": args.y} if args.kind == "pareto" else {}
-    fig = plots.figure(args.kind, df, by=args.by, **options)
+    fig = figures.figure(args.kind, df, by=args.by, **options)
     try:
         fig.savefig(out, dpi=150)
     except OSError as exc:

@@ -8,9 +8,9 @@ caller saves them (``fig.savefig``) or a notebook displays them.
 Whole-network figures come from ``totals``: per sweep point (or per run), cycles, time and energy
 summed over layers; speedup and energy efficiency are ratios of those sums (time-weighted), as
 ``Result.compare`` computes them. Where several points share a label (``by``), bar charts show
-their geometric mean. Several result files plot together (``load_many``); ``layers`` draws one
-run's figures per layer (``layer_plots``). Colours, grids, tick labels, log axes and the caption
-line (node, clock, baseline) come from ``style``.
+their geometric mean. Several result files plot together (``load_many``); ``layer_plots`` draws
+one run's figures per layer and ``figures`` picks a kind by name. Colours, grids, tick labels, log
+axes and the caption line (node, clock, baseline) come from ``style``.
 """
 from __future__ import annotations
 
@@ -23,7 +23,6 @@ from matplotlib.figure import Figure
 from accelsim.errors import SpecError
 from accelsim.report import style
 
-KINDS = ("speedup", "energy", "area", "breakdown", "pareto", "layers")
 SUMMED = ("macs", "compute_cycles", "stall_cycles", "cycles", "seconds", "ideal_cycles",
           "dram_bytes", "energy_J", "baseline_cycles", "baseline_seconds", "baseline_energy_J")
 
@@ -382,18 +381,3 @@ def _unit(values: np.ndarray, unit: str) -> tuple[float, str]:
         if top * scale < 1000:
             return scale, prefix + unit
     return 1.0, unit
-
-
-def figure(kind: str, results, by: str | None = None, **options) -> Figure:
-    """The figure of ``kind`` (one of KINDS), as ``accelsim plot --kind`` draws it; ``results``
-    may be a DataFrame, a path, or a list of paths drawn together."""
-    if kind not in KINDS:
-        raise SpecError("--kind", "", "one of " + ", ".join(KINDS), kind)
-    df = _frame(results)
-    if kind == "pareto":
-        return pareto(df, by=by or "design", **options)
-    if kind == "layers":
-        from accelsim.report.layer_plots import layers
-        return layers(df, by=by or "design")
-    return {"speedup": speedup, "energy": energy, "area": area, "breakdown": breakdown}[kind](
-        df, by=by or "design")

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from accelsim.report import accesses
-from accelsim.report.results import Result
+from accelsim.results import accesses
+from accelsim.results.result import Result
 
 
 def _table(df: pd.DataFrame, formats: dict[str, str]) -> str:

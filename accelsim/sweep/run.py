@@ -35,7 +35,7 @@ import pandas as pd
 
 from accelsim.engine.simulate import simulate
 from accelsim.errors import SpecError
-from accelsim.report.results import Result
+from accelsim.results.result import Result
 from accelsim.spec.sweep import FILE_AXES, SweepSpec, load_sweep_spec, sweep_from_dict
 from accelsim.sweep.points import Point, expand
 from accelsim.sweep.store import Store

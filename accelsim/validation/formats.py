@@ -29,7 +29,7 @@ import math
 
 from accelsim.cost import price
 from accelsim.engine.simulate import memory_inventory
-from accelsim.report.results import Result
+from accelsim.results.result import Result
 from accelsim.spec.arch import load_arch
 from accelsim.validation.registry import Measured, Runner, Target
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable, Mapping
 
 from accelsim.engine.simulate import simulate
-from accelsim.report.results import Result
+from accelsim.results.result import Result
 from accelsim.spec.arch import load_arch
 from accelsim.spec.workload import load_workload
 

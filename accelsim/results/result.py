@@ -6,7 +6,7 @@ from typing import Mapping
 
 import pandas as pd
 
-from accelsim.report import accesses
+from accelsim.results import accesses
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ class Result:
         """One row per layer: cycles, time, utilization and mapping efficiency, energy by component
         (``energy_<component>_J``), and memory reads and writes by level and operand
         (``<level>_<operand>_<read|write>_<bits|accesses>``, e.g. ``dram_weights_read_bits``,
-        ``buffer_activations_read_accesses``; see ``accelsim.report.accesses``)."""
+        ``buffer_activations_read_accesses``; see ``accelsim.results.accesses``)."""
         rows = []
         for l in self.layers:
             row = {"layer": l.name, "kind": l.kind, "macs": l.macs, "act_bits": l.act_bits,
@@ -148,5 +148,5 @@ class Result:
         return df
 
     def compare(self, baseline: "Result") -> pd.DataFrame:
-        from accelsim.report.compare import compare
+        from accelsim.results.compare import compare
         return compare(self, baseline)
