@@ -32,16 +32,21 @@ def cmd_sweep(args) -> int:
     if args.workers is not None and args.scheduler:
         raise SpecError("--workers", "", message="not used with --scheduler (the cluster has its own)")
     bar = None if args.quiet else ProgressLine(sys.stderr)
+    got: list[int] = []
     try:
-        with stop_on_signals():
+        with stop_on_signals(got):
             from accelsim.sweep.run import run_sweep     # seconds of imports: already covered
             report = run_sweep(args.sweep, args.output, workers=args.workers,
                                scheduler=args.scheduler, progress=bar)
-    except Stopped as stop:
+    except (Stopped, Exception):
+        if not got:
+            raise
+        # A worker that the same signal reached before its handler was set up can surface first
+        # (a broken pool): after a stop signal, whatever ends the run is that stop.
         if bar is not None:
             bar.close()
-        print(f"interrupted by {signal.Signals(stop.signum).name}: {_saved(args)}", file=sys.stderr)
-        return 128 + stop.signum
+        print(f"interrupted by {signal.Signals(got[0]).name}: {_saved(args)}", file=sys.stderr)
+        return 128 + got[0]
     finally:
         if bar is not None:
             bar.close()          # an error message starts on a line of its own
@@ -67,14 +72,15 @@ class Stopped(BaseException):
 
 
 @contextlib.contextmanager
-def stop_on_signals():
+def stop_on_signals(got: list[int] | None = None):
     """The first SIGINT / SIGTERM raises Stopped in the main thread; any later ones are ignored,
     so a second Ctrl-C (or a scheduler signalling the process group repeatedly) cannot interrupt
-    the clean-up that stops the workers and keeps the finished points."""
+    the clean-up that stops the workers and keeps the finished points. The signals received are
+    appended to ``got``."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    got: list[int] = []
+    got = [] if got is None else got
 
     def handler(signum, frame):
         if not got:
