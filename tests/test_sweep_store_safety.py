@@ -15,7 +15,7 @@ import yaml
 import accelsim
 from accelsim.errors import SpecError
 from accelsim.spec.sweep import load_sweep_spec
-from accelsim.sweep import run as sweep_run
+from accelsim.sweep import executors
 from accelsim.sweep.points import expand
 from accelsim.sweep.store import Store
 
@@ -124,7 +124,7 @@ def test_an_address_that_is_not_a_scheduler_fails_in_one_line_quickly(reply):
     try:
         t = time.monotonic()
         with pytest.raises(SpecError) as err:
-            sweep_run.connect(address, seconds=2.0)
+            executors.connect(address, seconds=2.0)
         assert time.monotonic() - t < 10
         assert str(err.value).startswith("--scheduler: cannot use a Dask scheduler at") and "\n" not in str(err.value)
     finally:
@@ -134,7 +134,7 @@ def test_an_address_that_is_not_a_scheduler_fails_in_one_line_quickly(reply):
 @pytest.mark.parametrize("address", ["ucx://127.0.0.1:8786", "http://x:1", " "])
 def test_unsupported_scheduler_addresses(address):
     with pytest.raises(SpecError, match="--scheduler"):
-        sweep_run.connect(address, seconds=1.0)
+        executors.connect(address, seconds=1.0)
 
 
 def test_run_json_keeps_full_float_precision(tmp_path, run_cli):

@@ -1,4 +1,4 @@
-"""Run a sweep's points on a local process pool or a Dask cluster, storing each as it finishes.
+"""Run a sweep's points (in this process, or through ``executors``), storing each as it finishes.
 
 A Worker keeps two caches across the points it runs (one per worker process, or one per sweep run
 in the calling process, so nothing stays filled in the caller after the sweep):
@@ -14,18 +14,13 @@ once; the outcome counts those reuses and the baseline reuses so the CLI can rep
 """
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import ctypes
 import functools
-import multiprocessing
 import os
-import signal
 import sys
-import threading
 import time
 from collections import OrderedDict
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator, Mapping
@@ -37,6 +32,7 @@ from accelsim.engine.simulate import simulate
 from accelsim.errors import SpecError
 from accelsim.results.result import Result
 from accelsim.spec.sweep import FILE_AXES, SweepSpec, load_sweep_spec, sweep_from_dict
+from accelsim.sweep import executors
 from accelsim.sweep.points import Point, expand
 from accelsim.sweep.store import Store
 from accelsim.workload.trace import build_trace
@@ -193,123 +189,10 @@ def point_frame(point: Point, result: Result, baseline: Result | None) -> pd.Dat
     return df
 
 
-# -- executors: each yields Outcomes as points finish ------------------------------------------
 def _in_process(todo: list[Point]) -> Iterator[Outcome]:
     worker = Worker()          # this sweep's caches, gone when it ends
     for point in todo:
         yield run_point(point, worker)
-
-
-def _watch_parent(pid: int) -> None:
-    """Pool initializer: leave when the sweep process is gone, so kill -9 leaves no orphans.
-
-    Workers ignore SIGINT and SIGTERM: a terminal's Ctrl-C or a scheduler's signal reaches the
-    whole process group, and the sweep process alone decides what happens (it stops the workers,
-    keeps every finished point and says how to resume); a worker dying of the signal first would
-    only print a traceback of its own."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-
-    def watch():
-        while True:
-            time.sleep(0.25)
-            if not _alive(pid):
-                os._exit(1)
-    threading.Thread(target=watch, daemon=True).start()
-
-
-def _alive(pid: int) -> bool:
-    """Is ``pid`` running? A zombie (exited, not yet reaped by its parent, e.g. a test harness
-    still reading its pipes) counts as gone: workers outliving it would hold those pipes open."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as f:
-            return f.read().rsplit(b")", 1)[1].split()[0] != b"Z"
-    except FileNotFoundError:
-        return False
-    except OSError:                   # no /proc: ask the kernel
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            pass
-        return True
-
-
-def _local_pool(todo: list[Point], workers: int) -> Iterator[Outcome]:
-    # forkserver: workers fork from a clean process that has imported accelsim once, which is
-    # safe when the caller has threads (a notebook kernel, a Dask client) and cheap to start.
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["accelsim.sweep.run"])
-    pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_watch_parent,
-                               initargs=(os.getpid(),))
-    finished = False
-    try:
-        futures = [pool.submit(run_point, p) for p in todo]
-        for fut in as_completed(futures):
-            yield fut.result()
-        finished = True
-    finally:
-        if not finished:
-            # Stopped early (an error, a signal): points in flight are abandoned, so stop their
-            # workers now rather than let shutdown wait for them (or hang on a full call queue).
-            for proc in list((getattr(pool, "_processes", None) or {}).values()):
-                proc.kill()
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-SCHEDULER_SCHEMES = ("tcp", "tls", "ws", "wss", "inproc")
-CONNECT_SECONDS = 20.0       # a scheduler answers its handshake in well under a second
-
-
-def connect(address: str, seconds: float = CONNECT_SECONDS):
-    """A Dask Client for ``address``, or a one-line SpecError within ``seconds``.
-
-    The handshake runs in a daemon thread with a hard deadline: an address that accepts a TCP
-    connection but never speaks Dask (a stuck process, an HTTP server, whose reply Dask would read
-    as a gigantic frame length) must not hang the sweep or end in a traceback."""
-    scheme = address.split("://", 1)[0] if "://" in address else "tcp"
-    if scheme not in SCHEDULER_SCHEMES or not address.strip():
-        raise SpecError("--scheduler", "", "a Dask scheduler address (tcp://host:8786, or "
-                        + ", ".join(f"{s}://" for s in SCHEDULER_SCHEMES[1:]) + ")", address)
-    box: dict = {}
-
-    def handshake():
-        try:
-            from distributed import Client
-            box["client"] = Client(address, timeout=f"{seconds}s")
-        except BaseException as exc:        # anything at all: reported below as one line
-            box["error"] = exc
-
-    thread = threading.Thread(target=handshake, daemon=True, name="accelsim-connect")
-    thread.start()
-    thread.join(seconds + 2.0)
-    if "client" in box:
-        return box["client"]
-    why = ("no Dask handshake within " + f"{seconds:g} s" if thread.is_alive() else
-           " ".join(str(box["error"]).split())[:160] or box["error"].__class__.__name__)
-    raise SpecError("--scheduler", "", message=f"cannot use a Dask scheduler at {address}: {why}")
-
-
-def _dask(todo: list[Point], address: str) -> Iterator[Outcome]:
-    from distributed import as_completed as dask_completed
-    client = connect(address)
-    futures = []
-    try:
-        futures = client.map(run_point, todo, key=[f"accelsim-point-{p.id}" for p in todo], pure=False)
-        for fut in dask_completed(futures):
-            try:
-                outcome = fut.result()
-            except (OSError, TimeoutError, asyncio.CancelledError) as exc:
-                # The scheduler (or every worker) went away: points already written stay.
-                raise SpecError("--scheduler", "", message=f"lost the Dask scheduler at {address} "
-                                f"({exc.__class__.__name__}); run the sweep again to compute the "
-                                "remaining points") from None
-            yield outcome
-    finally:
-        with contextlib.suppress(Exception):
-            client.cancel(futures)
-            client.close(timeout=5)
 
 
 # -- the sweep -----------------------------------------------------------------------------
@@ -362,10 +245,10 @@ def _run(spec, points, box, workers, scheduler, progress, start) -> SweepReport:
     # Points of one workload together, so each worker's trace cache stays warm.
     todo = sorted((p for p in points if p.id not in finished), key=lambda p: (p.workload.name, p.index))
     if scheduler:
-        outcomes, used = _dask(todo, scheduler), f"dask {scheduler}"
+        outcomes, used = executors.dask(run_point, todo, scheduler), f"dask {scheduler}"
     else:
         n = max(1, min(workers or os.cpu_count() or 1, len(todo)))
-        outcomes = _in_process(todo) if n == 1 else _local_pool(todo, n)
+        outcomes = _in_process(todo) if n == 1 else executors.local_pool(run_point, todo, n)
         used = f"{n} local process{'es' if n > 1 else ''}"
     by_id = {p.id: p for p in todo}
     done = simulated = reused = cached = 0
