@@ -114,6 +114,7 @@ MATCHED = {
              "scnn", {"bank_map": "xor"}),
 }
 
+# One batch file per layer set; SCNN's experiment names no dataflow and no memory model.
 BATCH = """simulate {{
     network: "{net}"
     batch: 0
@@ -123,22 +124,7 @@ BATCH = """simulate {{
     data_width: 16
     experiment {{
         task: "Cycles"
-        dataflow: "WindowFirstOutS"
-        {arch}{memory}    }}
-}}
-"""
-
-
-SCNN_BATCH = """simulate {{
-    network: "{net}"
-    batch: 0
-    model: "CSV"
-    data_type: "Fixed"
-    quantised: true
-    data_width: 16
-    experiment {{
-        task: "Cycles"
-        {arch}    }}
+        {dataflow}{arch}{memory}    }}
 }}
 """
 
@@ -212,8 +198,10 @@ def run_dnnsim(binary: Path, work: Path, design: str, name: str, trace) -> dict 
         net = "net"
         export(folder, net, [(name, name, trace)])
         arch, _, _ = MATCHED[design]
-        (folder / "batch").write_text(SCNN_BATCH.format(net=net, arch=arch) if design == "scnn"
-                                      else BATCH.format(net=net, arch=arch, memory=MEMORY))
+        scnn = design == "scnn"
+        (folder / "batch").write_text(BATCH.format(
+            net=net, arch=arch, dataflow="" if scnn else 'dataflow: "WindowFirstOutS"\n        ',
+            memory="" if scnn else MEMORY))
         if not (folder / "DRAMSim2").exists():     # DNNsim reads ./DRAMSim2/ini/<dram_conf>.ini
             (folder / "DRAMSim2").symlink_to(binary.resolve().parent / "DRAMSim2")
         start = time.perf_counter()
