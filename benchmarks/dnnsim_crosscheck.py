@@ -131,7 +131,6 @@ BATCH = """simulate {{
 
 def split_groups(workload, names):
     """The chosen layers as single-group traces: (export name, original layer name, trace)."""
-    from accelsim.spec.workload import Shape
     from accelsim.workload.trace import LayerTrace, build_trace
     out = []
     for i, layer in enumerate(workload.layers):

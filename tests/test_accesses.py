@@ -6,7 +6,6 @@ import pytest
 import yaml
 
 import accelsim
-from accelsim.results import accesses
 
 # 1 tile x 4 filters x 4 lanes of 16-bit MACs; 64-bit buffer rows; no output buffer; nothing stays
 # on chip between layers, so weights, activations and outputs all cross the DRAM interface.

@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 from onnx import TensorProto, helper, numpy_helper
 
-from accelsim.errors import SpecError
 from accelsim.spec.workload import load_workload
 from accelsim.workload import capture, images, zoo
 from accelsim.workload.trace import build_trace

@@ -5,7 +5,6 @@ import importlib.util
 import re
 import subprocess
 import sys
-import textwrap
 
 import numpy as np
 import pytest

@@ -1,6 +1,5 @@
 """fold_first_layer: stride folded into channels keeps every product and the outputs, and the
 DaDN-family datapaths time the folded layer."""
-import dataclasses
 
 import numpy as np
 import pytest

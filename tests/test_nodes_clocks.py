@@ -9,7 +9,7 @@ import yaml
 
 from accelsim.cost import scaling
 from accelsim.errors import SpecError
-from accelsim.spec.arch import arch_from_dict, load_arch, supported_nodes
+from accelsim.spec.arch import arch_from_dict, supported_nodes
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "tests/data/tiny.yaml"

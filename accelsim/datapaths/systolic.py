@@ -35,7 +35,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from accelsim.datapaths import grid
 from accelsim.datapaths.base import LayerWork, Part, part, register, tile_work
 from accelsim.spec.params import ParamError
 

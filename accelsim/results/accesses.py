@@ -23,7 +23,10 @@ partial rows (a bit-serial lane group reading fewer bits than a row); bits are e
 """
 from __future__ import annotations
 
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 OPERANDS = ("weights", "activations", "outputs")
 DRAM_BURST_BITS = 512      # docs/references.md#dram-burst-64b

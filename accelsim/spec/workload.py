@@ -16,7 +16,6 @@ import enum
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 
 from accelsim.errors import SpecError
 from accelsim.spec.reader import Reader, load_yaml
