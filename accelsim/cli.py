@@ -191,7 +191,7 @@ def cmd_validate(args) -> int:
     wanted = {d.lower() for d in asked}
     chosen = [t for t in every if not wanted or t.design.lower() in wanted]
     say = (lambda msg: print(f"  {msg}", file=sys.stderr, flush=True)) if not args.quiet else None
-    runner = Runner(root=bundled.data_root(), progress=say)
+    runner = Runner(progress=say)
     failed = 0
     print(f"{'design':12s} {'metric':44s} {'published':>10s} {'simulated':>10s} {'tol':>5s}  result")
     for t in chosen:

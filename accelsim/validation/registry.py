@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping
 
+from accelsim import bundled
 from accelsim.engine.simulate import simulate
 from accelsim.results.result import Result
 from accelsim.spec.arch import load_arch
 from accelsim.spec.workload import load_workload
 
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)
@@ -47,8 +47,9 @@ class Target:
 class Runner:
     """Simulates (arch file, workload file) pairs once and hands out the Results."""
 
-    def __init__(self, root: Path = ROOT, progress: Callable[[str], None] | None = None):
-        self.root = root
+    def __init__(self, root: Path | None = None, progress: Callable[[str], None] | None = None):
+        # The bundled configs wherever they are: a checkout's top-level folders or the wheel's copy.
+        self.root = bundled.data_root() if root is None else root
         self.progress = progress
         self._cache: dict[tuple[str, str], Result] = {}
 
