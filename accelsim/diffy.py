@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from accelsim import memformat
+from accelsim.numerics.bits import bit_length, trailing_zeros
 
 
 def deltas(act: np.ndarray, stride: int) -> np.ndarray:
@@ -42,6 +43,25 @@ def adder_ops(shape: tuple[int, ...], stride: int) -> int:
     ``stride`` columns."""
     n, c, h, w = shape
     return n * c * h * max(w - stride, 0)
+
+
+SIGNED_PRECISIONS = ("sign_magnitude", "twos_complement")
+
+
+def twos_complement_precision(values: np.ndarray, axis: int = -1,
+                              leading_only: bool = False) -> np.ndarray:
+    """Bits a group of signed values needs when every value is a two's complement code with a
+    sign bit (DNNsim's convention for a signed layer, and every Diffy layer is signed there).
+
+    A negative value v needs the bits of ~v (= |v| - 1) plus the sign, a non-negative one its
+    own bits plus the sign, so a group's width is the top bit of the OR of those magnitudes plus
+    one; an all-zero group still costs one magnitude bit and the sign (2 cycles). ``leading_only``
+    False also trims the common trailing zeros. ``numerics.bits.group_precision`` is the
+    sign-magnitude alternative (a sign bit only for groups holding a negative value)."""
+    v = np.asarray(values, dtype=np.int64)
+    mags = np.bitwise_or.reduce(np.where(v < 0, ~v, v), axis=axis)
+    top = np.maximum(bit_length(mags), 1) + 1
+    return top if leading_only else top - trailing_zeros(mags)     # 0 -> 0 trailing zeros
 
 
 def serial_cycles(act: np.ndarray, signed: bool) -> int:

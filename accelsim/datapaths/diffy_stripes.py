@@ -8,18 +8,32 @@ smooth feature maps need fewer bits. The SIPs then produce output deltas, and re
 adders (one ``acc_bits`` adder per SIP) add each output to its left neighbour's
 (``accelsim.diffy.reconstruct_outputs``). Approximation: reconstruction is counted and priced, its
 latency taken as hidden behind the next brick's bit-serial cycles.
+
+``signed_precision`` names how a group of signed values' width is measured: ``sign_magnitude``
+(ours: the magnitudes' bits plus a sign bit only when the group holds a negative value) or
+``twos_complement`` (DNNsim's: every group of a Diffy layer is two's complement with a sign bit,
+a negative value needing the bits of |v| - 1; ``diffy.twos_complement_precision``), which
+benchmarks/dnnsim_memformat_crosscheck.py uses to match DNNsim.
 """
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from accelsim import diffy
 from accelsim.datapaths import grid
 from accelsim.datapaths.base import LayerWork, Part, part, register
-from accelsim.datapaths.stripes import DynamicStripes
+from accelsim.datapaths.stripes import DynamicStripes, DynamicStripesParams
+from accelsim.numerics.bits import spread_max
 from accelsim.spec.workload import LayerKind
+
+
+@dataclass(frozen=True)
+class DiffyParams(DynamicStripesParams):
+    signed_precision: str = field(default="sign_magnitude",
+                                  metadata={"choices": diffy.SIGNED_PRECISIONS})
 
 
 def _uses_deltas(trace) -> bool:
@@ -29,6 +43,7 @@ def _uses_deltas(trace) -> bool:
 @register
 class DiffyStripes(DynamicStripes):
     kind = "diffy"
+    Params = DiffyParams
 
     def __init__(self, params, arch):
         super().__init__(params, arch)
@@ -40,6 +55,19 @@ class DiffyStripes(DynamicStripes):
             return super().conv_step_cycles(trace)
         deltas = diffy.window_deltas(trace.windows, trace.shape.out_w)
         return self._group_bits(grid.brick_view(deltas, self.p.lanes, self.p.windows))
+
+    def _group_bits(self, bricks: np.ndarray) -> np.ndarray:
+        if self.p.signed_precision == "sign_magnitude":
+            return super()._group_bits(bricks)
+        bits = diffy.twos_complement_precision(bricks, axis=-1, leading_only=self.p.leading_only)
+        return spread_max(bits, self.p.group_size // self.p.lanes)
+
+    def fc_chunk_cycles(self, trace) -> np.ndarray:
+        if self.p.signed_precision == "sign_magnitude":
+            return super().fc_chunk_cycles(trace)
+        view = grid.brick_view(trace.windows, self.p.lanes, 1)                # g, n, b, 1, lanes
+        bits = diffy.twos_complement_precision(view, axis=-1, leading_only=self.p.leading_only)
+        return bits.reshape(view.shape[0], -1)
 
     def run(self, trace) -> LayerWork:
         work = super().run(trace)
