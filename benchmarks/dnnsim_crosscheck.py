@@ -73,6 +73,10 @@ MEMORY = """        cpu_clock_freq: "1GHz"
 """
 GRID = "lanes: 16\n        rows: 16\n        tiles: 16\n        pe_width: 16\n"
 
+# DNNsim's Bit-Tactical scheduler (core/src/BitTactical.cpp): its promotion order, and its back-ends
+# still read the activation of a zero weight left in its slot.
+TCL_DNNSIM = {"scheduler": "most_candidates", "zero_lanes": "fed"}
+
 # design -> (DNNsim experiment lines, accelsim arch config, accelsim parameter overrides that match
 # DNNsim's conventions). The overrides are the point of the exercise: each names a convention.
 MATCHED = {
@@ -102,12 +106,13 @@ MATCHED = {
                "        tactical: true\n        lookahead_h: 2\n        lookaside_d: 5\n"
                "        search_shape: 'L'\n",
              "tactical_p", {"fold_first_layer": True, "group_size": 16, "registers": 0,
-                            "leading_only": True}),
+                            "leading_only": True, **TCL_DNNSIM}),
     "tcle": ('architecture: "BitPragmatic"\n        columns: 16\n        ' + GRID
              + "        bits_first_stage: 2\n        column_registers: 1\n"
                "        booth_encoding: true\n        tactical: true\n        lookahead_h: 2\n"
                "        lookaside_d: 5\n        search_shape: 'L'\n",
-             "tactical_e", {"fold_first_layer": True, "encoding": "dnnsim"}),
+             "tactical_e", {"fold_first_layer": True, "encoding": "dnnsim", **TCL_DNNSIM,
+                            "step_rounds": "filter"}),
     # SCNN: 8x8 PEs of 4x4 multipliers, 32 banks of 32 accumulators (1024 per PE), DNNsim's hash.
     "scnn": ('architecture: "SCNN"\n        Wt: 8\n        Ht: 8\n        I: 4\n        F: 4\n'
              "        out_acc_size: 1024\n        banks: 32\n",
@@ -131,6 +136,7 @@ BATCH = """simulate {{
 
 def split_groups(workload, names):
     """The chosen layers as single-group traces: (export name, original layer name, trace)."""
+    from accelsim.workload import tensors
     from accelsim.workload.trace import LayerTrace, build_trace
     out = []
     for i, layer in enumerate(workload.layers):
@@ -145,7 +151,8 @@ def split_groups(workload, names):
         shape = dataclasses.replace(s, c=cg, k=kg, groups=1)
         for g in range(s.groups):
             act = dataclasses.replace(t.act, codes=t.act.codes[:, g * cg:(g + 1) * cg])
-            wgt = dataclasses.replace(t.wgt, codes=t.wgt.codes[g * kg:(g + 1) * kg])
+            # a plain operand: synthetic weights may be drawn lazily (workload.rows)
+            wgt = tensors.Operand(t.wgt.codes[g * kg:(g + 1) * kg], t.wgt.signed, 0.0, float("inf"))
             sub = dataclasses.replace(layer, name=f"{layer.name}_g{g}", shape=shape)
             out.append((sub.name, layer.name, LayerTrace(sub, act, wgt)))
     return out

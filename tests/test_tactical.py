@@ -1,6 +1,5 @@
 """Bit-Tactical: the scheduler kernel against its twin, schedule validity and function, and the
 invariants against the back-ends alone."""
-import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +9,7 @@ from accelsim.datapaths import tactical_schedule as ts
 from accelsim.engine.simulate import simulate
 from accelsim.numerics import sparse_kernels as kernels
 from accelsim.spec.workload import load_workload
+from accelsim.workload import tensors
 from accelsim.workload.trace import LayerTrace, build_trace
 from support import arch, cycles
 
@@ -58,7 +58,8 @@ def pruned(trace, fraction, seed=0):
     order = np.random.default_rng(seed).permutation(codes.size)
     codes[order[:int(round(fraction * codes.size))]] = 0
     return LayerTrace(trace.layer, trace.act,
-                      dataclasses.replace(trace.wgt, codes=codes.reshape(trace.wgt.codes.shape)))
+                      tensors.Operand(codes.reshape(trace.wgt.codes.shape), trace.wgt.signed, 0.0,
+                                      float("inf")))
 
 
 def random_grid(rng, lanes=16):
@@ -100,6 +101,87 @@ def test_schedule_by_hand():
     # then empty and skipped; the last step stands on row 3.
     assert s.base.tolist() == [0, 3]
     assert s.src[:, 0].tolist() == [[0, 5, 10, -1], [-1, -1, -1, 15]]
+
+
+# One filter, 4 lanes, L window h=2 d=1; slot lane l reaches (t+1, l-1), (t+1, l), (t+2, l).
+HAND = np.array([[[0, 5, 0, 7]], [[1, 2, 0, 3]], [[4, 0, 6, 0]]], dtype=np.int32)
+
+
+def test_promotion_orders_by_hand():
+    # least_flexible: in row 0 every weight is reached by one slot; the nearest row and lowest
+    # lane goes first: 1 (1, 0) -> slot 0, 2 (1, 1) -> slot 2. In row 1, 6 (2, 2) is reached by
+    # slot 2 only, 4 (2, 0) by slots 0 and 1: 6 -> slot 2, then 4 -> slot 0 (fewer candidates
+    # left, lower lane). Nothing is left, so row 2 is never visited.
+    off = ts.search_offsets("L", 2, 1, 4)
+    s = ts.build(HAND, off, 2)
+    assert s.base.tolist() == [0, 1]
+    assert s.src[:, 0].tolist() == [[4, 1, 5, 3], [8, -1, 10, 7]]
+    # most_candidates (DNNsim): search map sorted (1, -1), (1, 0), (2, 0). Row 0: slot 0 has three
+    # candidates, slot 2 two: slot 0 takes its first, 3 at (1, 3); then slot 2 takes 2 (1, 1).
+    # Row 1 holds 1 and three zero slots of one candidate each: lane 1 takes 4 (2, 0), lane 2
+    # takes 6 (2, 2). Row 2 is then all zero and skipped.
+    off = ts.search_offsets("L", 2, 1, 4, sort=True)
+    assert [tuple(o) for o in off] == [(1, 3), (1, 0), (2, 0)]
+    m = ts.build(HAND, off, 2, "most_candidates")
+    assert m.base.tolist() == [0, 1]
+    assert m.src[:, 0].tolist() == [[7, 1, 5, 3], [4, 8, 10, -1]]
+    assert (m.zsrc == -1).all()             # lane 3 of row 1 was emptied by a promotion
+    for sched in (s, m):
+        ts.check(sched, HAND, off, 2)
+
+
+def test_zero_slots_left_in_place_still_select_their_activation():
+    w = np.array([[[0, 5, 0, 7]], [[0, 0, 0, 0]], [[0, 0, 0, 0]], [[0, 0, 9, 0]]], np.int32)
+    off = ts.search_offsets("L", 2, 1, 4, sort=True)
+    for scheduler in ts.SCHEDULERS:
+        s = ts.build(w, off, 2, scheduler)
+        assert s.src[0, 0].tolist() == [-1, 1, -1, 3]
+        assert s.zsrc[0, 0].tolist() == [0, -1, 2, -1]      # own zeros, none moved
+        assert s.paired().tolist()[0] == [1, 3]
+        assert s.paired(fed=True).tolist()[0] == [0, 1, 2, 3]
+    # DNNsim visits every row: rows 1-2 skipped, row 3 a step (9 stays), and it does not stop
+    # early; ours stops once every weight is placed (the same here).
+    assert ts.build(w, off, 2, "most_candidates").base.tolist() == [0, 3]
+    # a padding lane (no channel) selects nothing, except DNNsim's (0, 0) origin in row 0
+    real = np.array([[1, 1, 1, 0]] * 4, bool)
+    m = ts.build(w, off, 2, "most_candidates", real)
+    assert m.zsrc[:, 0].tolist() == [[0, -1, 2, -1], [12, 13, -1, -1]]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_most_candidates_schedules_are_valid(seed):
+    rng = np.random.default_rng(seed)
+    lanes = int(rng.choice([4, 8, 16]))
+    h, d = int(rng.integers(1, 4)), int(rng.integers(0, lanes))
+    off = ts.search_offsets("L", h, d, lanes, sort=True)
+    for _ in range(5):
+        w = random_grid(rng, lanes)
+        s = ts.build(w, off, h, "most_candidates")
+        ts.check(s, w, off, h)
+        live = s.zsrc >= 0
+        assert not (live & (s.src >= 0)).any()
+        pos = s.zsrc[live]                                   # only zero weights still select
+        f_idx = np.nonzero(live)[1]
+        assert (w[pos // lanes, f_idx, pos % lanes] == 0).all()
+
+
+def test_per_filter_rounds_never_exceed_the_column_rounds():
+    from accelsim.datapaths.tactical import step_costs
+    from accelsim.numerics.kernels import oneffset_rounds
+    rng = np.random.default_rng(0)
+    w = ((rng.random((9, 4, 16)) < 0.4) * rng.integers(1, 9, (9, 4, 16))).astype(np.int32)
+    s = ts.build(w, ts.search_offsets("L", 2, 5, 16, sort=True), 2, "most_candidates")
+    acts = rng.integers(0, 1 << 12, (40, 9 * 16 + 1))
+    acts[:, -1] = 0
+
+    def rule(v):
+        return oneffset_rounds(np.ascontiguousarray(v.reshape(-1, v.shape[-1])), 4).reshape(v.shape[:-1])
+    column = step_costs(acts, s.paired(fed=True), rule)
+    per = step_costs(acts, s.paired(fed=True, per_filter=True), rule)
+    by_hand = np.stack([rule(acts[:, s.paired(fed=True, per_filter=True)[:, f]])
+                        for f in range(4)]).max(axis=0)
+    assert np.array_equal(per, by_hand)
+    assert (per <= column).all() and (per < column).any()
 
 
 def test_all_zero_rows_are_skipped_at_most_h_in_a_row():
@@ -165,10 +247,11 @@ def test_one_extra_zero_can_lengthen_the_greedy_schedule():
 
 
 # -- the datapath: function -------------------------------------------------------------------------
+@pytest.mark.parametrize("scheduler", ts.SCHEDULERS)
 @pytest.mark.parametrize("pattern", ["L", "T"])
 @pytest.mark.parametrize("fraction", [0.0, 0.6])
-def test_scheduled_layer_computes_the_reference_output(tiny, pattern, fraction):
-    dp = arch("tactical_p", pattern=pattern).build()
+def test_scheduled_layer_computes_the_reference_output(tiny, pattern, fraction, scheduler):
+    dp = arch("tactical_p", pattern=pattern, scheduler=scheduler).build()
     lanes, filters = dp.p.lanes, dp.p.filters
     for trace in (pruned(t, fraction, seed=2) for t in tiny):
         out = []
@@ -187,6 +270,24 @@ def test_scheduled_layer_computes_the_reference_output(tiny, pattern, fraction):
 
 
 # -- the datapath: invariants -----------------------------------------------------------------------
+@pytest.mark.parametrize("config", ["tactical_p", "tactical_e"])
+def test_fed_zero_lanes_cost_at_least_gated_ones(tiny, dense, config):
+    """A fed zero lane adds its activation to the step's precision / oneffsets; dense weights
+    leave no zero lane to feed."""
+    more = 0
+    for t in tiny:
+        p = pruned(t, 0.5, seed=3)
+        for scheduler in ts.SCHEDULERS:
+            gated = cycles(arch(config, scheduler=scheduler), p)
+            fed = cycles(arch(config, scheduler=scheduler, zero_lanes="fed"), p)
+            assert fed >= gated, (t.layer.name, scheduler)
+            more += fed > gated
+    assert more >= 3
+    t = dense[0]
+    assert cycles(arch(config, zero_lanes="fed", scheduler="most_candidates",
+                       step_rounds="filter"), t) == cycles(arch(config), t)
+
+
 @pytest.mark.parametrize("group_size,registers", [(16, 0), (16, 1), (64, 0), (64, 2), (256, 1)])
 def test_tclp_on_dense_weights_is_dynamic_stripes(dense, group_size, registers):
     p = arch("tactical_p", group_size=group_size, registers=registers)

@@ -14,6 +14,15 @@ Back-ends, chosen by ``backend``:
   those activations (Pragmatic's rule, ``numerics.kernels.oneffset_rounds``: ``first_stage_bits``
   of per-lane reach, ``encoding`` of the terms as in ``pragmatic``).
 
+Conventions (each an option; the bundled configs take the first, ours, as the paper states
+neither): ``scheduler`` least_flexible | most_candidates (DNNsim's promotion order,
+``tactical_schedule``); ``zero_lanes`` gated | fed: whether a lane whose slot holds a zero weight
+left in place still feeds its activation to the back-end's precision detection or oneffset
+count (DNNsim: fed; ours: gated, the stored schedule marks the slot idle); ``step_rounds``
+column | filter (serial back-ends): a column step takes the precision / oneffset rounds of all
+the activations its filters pair, or each filter's own and then its slowest filter (DNNsim's
+TCLe; the same for TCLp's leading-bit precision).
+
 Timing. Each tile walks its own schedule (its filters differ) over the same windows, ``windows``
 columns at a time; the columns of all tiles keep in step through ``registers`` run-ahead registers
 (``numerics.kernels.sync_columns``; a tile whose schedule is shorter idles at the window group's
@@ -54,6 +63,7 @@ from accelsim.spec.params import ParamError
 from accelsim.spec.workload import LayerKind
 
 BACKENDS = ("bitparallel", "precision", "essential")
+STEP_ROUNDS = ("column", "filter")
 GATHER_LIMIT = 1 << 22        # gathered activation values per chunk: bounds peak memory
 
 
@@ -69,6 +79,9 @@ class TacticalParams(grid.GridParams):
     leading_only: bool = False                                                # precision back-end
     first_stage_bits: int = field(default=2, metadata={"lo": 0, "hi": 5})    # essential back-end
     encoding: str = field(default="booth_r4", metadata={"choices": ENCODINGS})  # essential back-end
+    scheduler: str = field(default="least_flexible", metadata={"choices": ts.SCHEDULERS})
+    zero_lanes: str = field(default="gated", metadata={"choices": ts.ZERO_LANES})
+    step_rounds: str = field(default="column", metadata={"choices": STEP_ROUNDS})  # essential
 
     def __post_init__(self):
         if self.lookaside >= self.lanes:
@@ -81,7 +94,9 @@ class TacticalParams(grid.GridParams):
 
     @property
     def offsets(self) -> np.ndarray:
-        return ts.search_offsets(self.pattern, self.lookahead, self.lookaside, self.lanes)
+        """The search window, in DNNsim's sorted order for its promotion order."""
+        return ts.search_offsets(self.pattern, self.lookahead, self.lookaside, self.lanes,
+                                 sort=self.scheduler == "most_candidates")
 
     @property
     def select_bits(self) -> int:
@@ -96,12 +111,15 @@ class TacticalParams(grid.GridParams):
 
 def step_costs(acts: np.ndarray, paired: np.ndarray, rule: Callable[[np.ndarray], np.ndarray]):
     """(windows, steps) cycles: ``rule`` over the last axis of the activations each step pairs.
-    ``acts`` as ``tactical_schedule.activation_rows``; ``paired`` as ``Schedule.paired``."""
-    n, (S, K) = acts.shape[0], paired.shape
+    ``acts`` as ``tactical_schedule.activation_rows``; ``paired`` as ``Schedule.paired``, (steps,
+    K) for the column as a whole or (steps, filters, K) for each filter, the step then taking
+    its slowest filter."""
+    n, S = acts.shape[0], paired.shape[0]
     out = np.empty((n, S), dtype=np.int64)
-    chunk = max(1, GATHER_LIMIT // max(S * K, 1))
+    chunk = max(1, GATHER_LIMIT // max(paired.size, 1))
     for i in range(0, n, chunk):
-        out[i:i + chunk] = rule(acts[i:i + chunk][:, paired])
+        c = rule(acts[i:i + chunk][:, paired])
+        out[i:i + chunk] = c if c.ndim == 2 else c.max(axis=-1)
     return out
 
 
@@ -161,8 +179,9 @@ class Tactical:
             sets = grid.ceil_div(w.shape[1], p.filters)
             padded = np.zeros((w.shape[0], sets * p.filters, p.lanes), dtype=np.int32)
             padded[:, :w.shape[1]] = w
+            real = ts.real_lanes(trace.filters[g], p.lanes)
             out.append([ts.build(padded[:, i * p.filters:(i + 1) * p.filters], self.offsets,
-                                 p.lookahead) for i in range(sets)])
+                                 p.lookahead, p.scheduler, real) for i in range(sets)])
         return out
 
     def column_costs(self, acts: np.ndarray, paired: np.ndarray, cols: int) -> np.ndarray:
@@ -203,7 +222,8 @@ class Tactical:
                 for sched in sets[first:first + p.tiles]:
                     n_f = min(p.filters, k_left)
                     k_left -= n_f
-                    paired = sched.paired()
+                    paired = sched.paired(n_f, fed=p.zero_lanes == "fed",
+                                          per_filter=self.serial and p.step_rounds == "filter")
                     key = (paired.shape, paired.tobytes())
                     if key not in cache:
                         cache[key] = self.column_costs(acts, paired, cols)

@@ -9,7 +9,17 @@ h (rows t+1..t+h, same lane) and lookaside d (neighbouring lanes, wrapping withi
 in an L or T shape. A moved weight keeps its original (row, lane), so the hardware's per-lane
 multiplexer (one input per window position) hands it the activation it always multiplied: the
 output is unchanged. Rows left all-zero are skipped, so the schedule is shorter than the dense one.
-The greedy itself is the numba kernel ``numerics.sparse_kernels.tactical_schedule``.
+
+Two promotion orders (``SCHEDULERS``; the paper gives its greedy's goal, not its order):
+* ``least_flexible`` (ours, the bundled configs): per filter, the weight the fewest empty slots
+  reach goes to the slot with the fewest candidates; stops once every weight is placed
+  (``numerics.sparse_kernels.tactical_schedule``);
+* ``most_candidates`` (DNNsim's ``original_schedule``): one promotion at a time, the zero slot with
+  the most candidates (lowest lane first) takes its first candidate in the search map's sorted
+  order; every row of the grid is visited (``numerics.promote_kernel.promote_schedule``).
+
+What a slot with no weight feeds the back-end (``zero_lanes``): ``gated`` (ours) nothing;
+``fed`` (DNNsim) the activation of the zero weight it still holds, unless a promotion emptied it.
 """
 from __future__ import annotations
 
@@ -18,18 +28,23 @@ from dataclasses import dataclass
 import numpy as np
 
 from accelsim.datapaths import grid
+from accelsim.numerics.promote_kernel import promote_schedule
 from accelsim.numerics.sparse_kernels import tactical_schedule
 
 PATTERNS = ("L", "T")
+SCHEDULERS = ("least_flexible", "most_candidates")
+ZERO_LANES = ("gated", "fed")
 
 
-def search_offsets(pattern: str, lookahead: int, lookaside: int, lanes: int) -> np.ndarray:
+def search_offsets(pattern: str, lookahead: int, lookaside: int, lanes: int,
+                   sort: bool = False) -> np.ndarray:
     """(dt, dl) positions a zero slot may take a weight from, without repeats (docs/references.md#bit-tactical).
 
     L: the same lane up to ``lookahead`` rows ahead, then lanes 1..``lookaside`` below on the next
     row. T: for k = 1..lookahead the same lane and lanes -k, +k on row k, then lane +(h-1) on the
     next row (the T shape has no separate lookaside). Lane offsets are taken modulo ``lanes``.
-    A lookahead of 0 turns the search off (no multiplexers: the back-end alone)."""
+    A lookahead of 0 turns the search off (no multiplexers: the back-end alone). ``sort`` lists
+    them by (dt, signed dl), the order DNNsim tries candidates in (it sorts its search map)."""
     if pattern == "L":
         raw = [(k, 0) for k in range(1, lookahead + 1)]
         raw += [(1, -j) for j in range(1, lookaside + 1)] if lookahead else []
@@ -38,6 +53,8 @@ def search_offsets(pattern: str, lookahead: int, lookaside: int, lanes: int) -> 
         raw += [(1, lookahead - 1)] if lookahead else []
     else:
         raise ValueError(f"unknown search pattern {pattern!r}")
+    if sort:
+        raw = sorted(raw)
     seen, out = set(), []
     for dt, dl in raw:
         key = (dt, dl % lanes)
@@ -51,12 +68,14 @@ def search_offsets(pattern: str, lookahead: int, lookaside: int, lanes: int) -> 
 class Schedule:
     """One filter set's schedule: ``src[s, f, l]`` is the original ``row * lanes + lane`` of the
     weight in slot (s, f, l), -1 for an empty slot; ``base[s]`` the original row step s stands on
-    (its activation window is rows base..base+h)."""
+    (its activation window is rows base..base+h); ``zsrc[s, f, l]`` the activation an empty slot
+    still selects when zero lanes are fed (its own zero weight's position), -1 for none."""
 
     src: np.ndarray
     base: np.ndarray
     rows: int                  # original (dense) time rows
     lanes: int
+    zsrc: np.ndarray | None = None
 
     @property
     def steps(self) -> int:
@@ -70,23 +89,29 @@ class Schedule:
         """(steps,) non-zero weights scheduled in each step."""
         return (self.src >= 0).reshape(self.steps, self.filters * self.lanes).sum(axis=1)
 
-    def paired(self) -> np.ndarray:
+    def paired(self, n_f: int | None = None, fed: bool = False,
+               per_filter: bool = False) -> np.ndarray:
         """(steps, K): the distinct activation positions (``row * lanes + lane``) the step's
-        weights multiply, over all filters of the set, padded with ``rows * lanes`` (a zero).
+        weights multiply, over the first ``n_f`` filters of the set (all by default), padded
+        with ``rows * lanes`` (a zero); with ``fed`` also those the empty slots still select
+        (``zsrc``); with ``per_filter`` (steps, n_f, K), each filter's own.
 
         Dense weights give each step its own brick, so a back-end sees what it sees without
         the front-end."""
         S = self.steps
+        sel = self.src[:, :n_f].astype(np.int64)
+        if fed and self.zsrc is not None:
+            sel = np.where(sel >= 0, sel, self.zsrc[:, :n_f])
         if S == 0:
-            return np.zeros((0, 1), dtype=np.int64)
-        flat = np.sort(self.src.reshape(S, -1).astype(np.int64), axis=1)
+            return np.zeros((0, sel.shape[1], 1) if per_filter else (0, 1), dtype=np.int64)
+        flat = np.sort(sel if per_filter else sel.reshape(S, -1), axis=-1)
         dup = np.zeros_like(flat, dtype=bool)
-        dup[:, 1:] = flat[:, 1:] == flat[:, :-1]
+        dup[..., 1:] = flat[..., 1:] == flat[..., :-1]
         keep = (flat >= 0) & ~dup
-        k = max(int(keep.sum(axis=1).max()), 1)
-        order = np.argsort(~keep, axis=1, kind="stable")[:, :k]
-        pos = np.take_along_axis(flat, order, axis=1)
-        return np.where(np.take_along_axis(keep, order, axis=1), pos, self.rows * self.lanes)
+        k = max(int(keep.sum(axis=-1).max()), 1)
+        order = np.argsort(~keep, axis=-1, kind="stable")[..., :k]
+        pos = np.take_along_axis(flat, order, axis=-1)
+        return np.where(np.take_along_axis(keep, order, axis=-1), pos, self.rows * self.lanes)
 
 
 def weight_grid(filters: np.ndarray, lanes: int) -> np.ndarray:
@@ -108,12 +133,36 @@ def activation_rows(windows: np.ndarray, lanes: int) -> np.ndarray:
     return out
 
 
-def build(weights: np.ndarray, offsets: np.ndarray, lookahead: int) -> Schedule:
-    """Schedule one (rows, filters, lanes) weight grid. At most ``lookahead`` all-zero rows are
-    skipped in a row: the window of h+1 rows is then refilled whole in one step."""
+def build(weights: np.ndarray, offsets: np.ndarray, lookahead: int,
+          scheduler: str = "least_flexible", real: np.ndarray | None = None) -> Schedule:
+    """Schedule one (rows, filters, lanes) weight grid with ``scheduler`` (``SCHEDULERS``). At
+    most ``lookahead`` all-zero rows are skipped in a row: the window of h+1 rows is then
+    refilled whole in one step. ``real`` (rows, lanes) marks the lanes holding a channel (all by
+    default); ``offsets`` must be in DNNsim's sorted order for ``most_candidates``. ``zsrc``
+    holds each zero weight left in its own slot (for ``most_candidates`` as DNNsim's buffer
+    has it, padding lanes included)."""
     w = np.ascontiguousarray(weights, dtype=np.int32)
-    src, base = tactical_schedule(w, np.ascontiguousarray(offsets, dtype=np.int64), int(lookahead))
-    return Schedule(src, base, int(w.shape[0]), int(w.shape[2]))
+    T, F, L = w.shape
+    real = np.ones((T, L), dtype=bool) if real is None else np.ascontiguousarray(real, dtype=bool)
+    off = np.ascontiguousarray(offsets, dtype=np.int64)
+    if scheduler == "most_candidates":
+        src, base, zsrc = promote_schedule(w, real, off, int(lookahead))
+        return Schedule(src, base, T, L, zsrc)
+    if scheduler != "least_flexible":
+        raise ValueError(f"unknown scheduler {scheduler!r}")
+    src, base = tactical_schedule(w, off, int(lookahead))
+    # an empty slot over a zero weight of its own row still holds that weight
+    own = base[:, None, None].astype(np.int64) * L + np.arange(L)[None, None, :]
+    idle = (src < 0) & (w[base] == 0) & real[base][:, None, :]
+    return Schedule(src, base, T, L, np.where(idle, own, -1).astype(np.int32))
+
+
+def real_lanes(filters: np.ndarray, lanes: int) -> np.ndarray:
+    """(rows, lanes) bool: the lanes of ``weight_grid(filters)``'s rows that hold a channel."""
+    _, r, s, c = filters.shape
+    cb = grid.ceil_div(c, lanes)
+    lane_ch = np.arange(cb * lanes).reshape(cb, lanes) < c
+    return np.tile(lane_ch, (r * s, 1))
 
 
 def check(sched: Schedule, weights: np.ndarray, offsets: np.ndarray, lookahead: int) -> None:
