@@ -31,3 +31,18 @@ def test_smooth_maps_need_fewer_serial_cycles_and_noise_more():
     a[..., 1] += 1
     assert diffy.serial_cycles(a, False) == 22
     assert diffy.work_fraction(a, False, 1) == pytest.approx(14 / 22)
+
+
+def test_twos_complement_width_is_dnnsims():
+    """DNNsim's widths for a signed layer (minMax of v, or of ~v when negative, + a sign bit; an
+    all-zero group 2), counted by hand; sign-magnitude differs on -2^k and on non-negative groups."""
+    def tc(v, lead=True):
+        return int(diffy.twos_complement_precision(np.array(v), leading_only=lead))
+    assert tc([-4, 3]) == 3          # 100, 011
+    assert tc([-5]) == 4             # 1011
+    assert tc([0, 0]) == 2 and tc([-1]) == 2
+    assert tc([4]) == 4              # 0100: non-negative groups pay the sign bit too
+    assert tc([4, 8], lead=False) == 3 and tc([4, 8]) == 5       # 01100 less two trailing zeros
+    from accelsim.numerics.bits import group_precision
+    assert int(group_precision(np.array([-4, 3]), leading_only=True)) == 4
+    assert int(group_precision(np.array([4]), leading_only=True)) == 3

@@ -33,3 +33,17 @@ def test_fewer_cycles_on_smooth_maps_same_on_fc():
     fc = tiny_traces()[3]
     np.testing.assert_array_equal(diffy.run(fc).compute_cycles, dstr.run(fc).compute_cycles)
     assert "recon.op" not in diffy.run(fc).actions
+
+
+def test_twos_complement_groups_change_cycles_not_outputs():
+    """DNNsim's convention (every group a signed code) only moves the cycle count: outputs stay
+    exact, and an FC layer's unsigned chunks each pay one sign bit more."""
+    twos, sm = arch("diffy", signed_precision="twos_complement").build(), arch("diffy").build()
+    for t in tiny_traces():
+        np.testing.assert_array_equal(twos.outputs(t), t.reference_output())
+    conv = _smooth(tiny_traces()[1])
+    assert twos.run(conv).compute_cycles.sum() != sm.run(conv).compute_cycles.sum()
+    fc = tiny_traces()[3]
+    assert not fc.act.signed and fc.act.codes.min() >= 0
+    a, b = twos.fc_chunk_cycles(fc), sm.fc_chunk_cycles(fc)
+    np.testing.assert_array_equal(a, b + 1)      # an all-zero chunk: 1 -> 2
