@@ -116,7 +116,7 @@ MATCHED = {
     # SCNN: 8x8 PEs of 4x4 multipliers, 32 banks of 32 accumulators (1024 per PE), DNNsim's hash.
     "scnn": ('architecture: "SCNN"\n        Wt: 8\n        Ht: 8\n        I: 4\n        F: 4\n'
              "        out_acc_size: 1024\n        banks: 32\n",
-             "scnn", {"bank_map": "xor"}),
+             "scnn", {"bank_map": "xor", "plane_tiling": "grid"}),
 }
 
 # One batch file per layer set; SCNN's experiment names no dataflow and no memory model.

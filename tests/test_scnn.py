@@ -86,18 +86,21 @@ def test_cycle_kernel_twin_on_random_csr():
         np.testing.assert_array_equal(fast, slow)
 
 
+@pytest.mark.parametrize("tiling", planar.TILINGS)
 @pytest.mark.parametrize("name", sorted(LAYERS))
-def test_scattered_products_accumulate_to_the_exact_result(tmp_path, name):
+def test_scattered_products_accumulate_to_the_exact_result(tmp_path, name, tiling):
     trace = trace_of(tmp_path, LAYERS[name], act=0.45, wgt=0.35)
-    dp = arch().build()
+    dp = arch(plane_tiling=tiling).build()
     np.testing.assert_array_equal(dp.outputs(trace), trace.reference_output())
 
 
+@pytest.mark.parametrize("tiling", planar.TILINGS)
 @pytest.mark.parametrize("name", ["conv_s1", "conv_s2"])
-def test_exact_with_bands_small_accumulators_and_long_zero_runs(tmp_path, name):
+def test_exact_with_bands_small_accumulators_and_long_zero_runs(tmp_path, name, tiling):
     """Tiny IARAMs force bands that exchange partial sums; 2-bit indices force placeholders."""
     trace = trace_of(tmp_path, LAYERS[name], act=0.15, wgt=0.1)
-    dp = arch(iaram_kib=0.5, bank_entries=4, banks=8, index_bits=2, pe_rows=2, pe_cols=3).build()
+    dp = arch(iaram_kib=0.5, bank_entries=4, banks=8, index_bits=2, pe_rows=2, pe_cols=3,
+              plane_tiling=tiling).build()
     work = dp.run(trace)
     assert work.extra["scnn_bands"] > 1 and work.extra["scnn_placeholders"] > 0
     np.testing.assert_array_equal(dp.outputs(trace), trace.reference_output())
@@ -269,3 +272,22 @@ def test_xor_bank_map_is_dnnsims_hash():
                 + ((x & 1) << 2) + (k & 3)) % 32
         assert bank[addr] == want
     assert np.array_equal(arch().build().bank_of(geom, 8), np.arange(bank.size) % 32)
+
+
+def test_plane_tilings_by_hand():
+    """AlexNet conv2's plane (27x27, 5x5 kernel, padding 2) on 8x8 PEs. ``even``: 27 columns in
+    tiles of 3-4. ``grid`` (DNNsim): the padded 31 columns rounded up to 32, tiles of 4 padded
+    columns, so the first PE holds 2 real columns and the last one 1; outputs in tiles of 4."""
+    plane = planar.Plane(c=1, h=27, w=27, k=8, r=5, s=5, ph=2, pw=2)
+    band = planar.input_bands(plane, 1)[0]
+    even = planar.tiling(plane, band, 8, 8, (0, plane.oh))
+    grid = planar.tiling(plane, band, 8, 8, (0, plane.oh), "grid")
+    assert even.x0[:8].tolist() == [0, 3, 6, 10, 13, 16, 20, 23]
+    assert grid.x0[:8].tolist() == [0, 2, 6, 10, 14, 18, 22, 26]
+    assert grid.x1[:8].tolist() == [2, 6, 10, 14, 18, 22, 26, 27]
+    assert grid.y0[::8].tolist() == grid.x0[:8].tolist()
+    assert grid.owned.reshape(8, 8)[0].tolist() == [16] * 6 + [12, 0]       # 27 = 6 x 4 + 3
+    # a PE's region reaches 2 outputs left and right of its inputs: the second PE's inputs 2..5
+    # reach outputs 0..7, clipped to the plane
+    assert (grid.rx0[1], grid.rw[1]) == (0, 8)
+    assert grid.pe_of(np.array([0, 2, 26]), np.array([1, 6, 26])).tolist() == [0, 8 + 2, 63]

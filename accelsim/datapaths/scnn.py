@@ -1,7 +1,8 @@
 """SCNN (Parashar et al., ISCA 2017; docs/references.md#scnn): a sparse CNN engine, PT-IS-CP-sparse.
 
 Organisation: ``pe_rows x pe_cols`` PEs. The input plane of a layer is tiled over the PEs (planar
-tiling, ``scnn_planar``); each PE keeps its tile's non-zero activations in compressed-sparse form
+tiling, ``scnn_planar``; ``plane_tiling`` even, or DNNsim's grid of equal tiles of the padded
+plane); each PE keeps its tile's non-zero activations in compressed-sparse form
 (``scnn_sparse``) in its IARAM, and the non-zero weights of one input channel for a group of Kc
 output channels are broadcast into every PE's weight FIFO. Per input channel, a PE multiplies every
 vector of ``i`` activation entries by every vector of ``f`` weight entries (Cartesian product,
@@ -69,6 +70,9 @@ class ScnnParams:
     # multiplier array stalls (0: every block pays its busiest bank; large: near conflict-free).
     bank_map: str = field(default="mod", metadata={"choices": ("mod", "xor")})
     bank_queue: int = field(default=0, metadata={"lo": 0, "hi": 1 << 16})
+    # How the input plane is cut over the PEs (scnn_planar.TILINGS): even tiles, or DNNsim's
+    # equal tiles of the padded plane rounded up to the grid.
+    plane_tiling: str = field(default="even", metadata={"choices": planar.TILINGS})
 
     def __post_init__(self):
         if self.acc_bits < self.width:
@@ -169,7 +173,8 @@ class Scnn:
         stored entries per input position (outputs are assumed to compress alike)."""
         p = self.p
         entries = p.banks * p.bank_entries
-        whole = planar.plan(plane, p.pe_rows, p.pe_cols, 1, lambda t: True, scnn=True)[0]
+        whole = planar.plan(plane, p.pe_rows, p.pe_cols, 1, lambda t: True, scnn=True,
+                            mode=p.plane_tiling)[0]
         stored = max(int(self.activations(plane, a, whole)[2].sum()) for a in act)   # one image
         ratio = stored / max(plane.c * plane.h * plane.w, 1)
         in_bits = stored * self.entry_bits
@@ -181,7 +186,8 @@ class Scnn:
             start = int(np.ceil(max(in_bits / (self.iaram * 8 * p.pes),
                                     out_bits / (self.oaram * 8 * p.pes), 1)))
         tilings = planar.plan(plane, p.pe_rows, p.pe_cols, start,
-                              lambda t: t.shape[0] * t.shape[1] <= entries, scnn=True)
+                              lambda t: t.shape[0] * t.shape[1] <= entries, scnn=True,
+                              mode=p.plane_tiling)
         if tilings is None:
             raise SpecError(self.arch.file, "datapath.params.bank_entries",
                             f"banks x bank_entries >= the region of a one-row band "

@@ -4,7 +4,13 @@ et al., ISCA 2017), shared by SCNN and its dense baselines (docs/references.md#s
 A layer is cut into *bands* of rows processed one after the other (one band when the layer fits
 the PEs' buffers and accumulators); inside a band the PE grid splits the plane into tiles:
 
-Tiles split rows and columns as evenly as possible (sizes differ by at most one).
+Two ways to cut a band into tiles (``TILINGS``, SCNN's ``plane_tiling``):
+
+* ``even``: rows and columns split as evenly as possible (sizes differ by at most one) over the
+  input a band holds, and the outputs alike;
+* ``grid`` (DNNsim's): the zero-padded input rounded up to a multiple of the PE grid, every PE an
+  equal tile of it, so the padding (and the rounding) lands in the first and last PEs, which
+  hold fewer real inputs; outputs owned in equal tiles of the output plane rounded up alike.
 
 * SCNN bands partition the **input** rows and the PEs tile them (input stationary); the partial
   sums a PE produces land in its *region*: every output its inputs reach, plus the outputs it
@@ -25,6 +31,7 @@ from accelsim.spec.workload import LayerKind, Shape, out_size
 
 
 LATENCY_SHARE = 8      # compute per engine tile, in DRAM latencies (see steps_to_work)
+TILINGS = ("even", "grid")
 
 
 @dataclass(frozen=True)
@@ -166,13 +173,33 @@ def _split(lo: int, hi: int, parts: int) -> tuple[np.ndarray, np.ndarray]:
     return edges[:-1], edges[1:]
 
 
-def tiling(plane: Plane, band: Band, rows: int, cols: int, valid: tuple[int, int]) -> Tiling:
-    """PE tiles of a band; regions are clipped to the output rows ``valid`` (all rows for SCNN,
-    whose bands send partial sums to each other, the band's own for DCNN)."""
-    ty0, ty1 = _split(band.iy0, band.iy1, rows)
-    tx0, tx1 = _split(0, plane.w, cols)
-    oy0, oy1 = _split(band.oy0, band.oy1, rows)
-    ox0, ox1 = _split(0, plane.ow, cols)
+def _grid_split(lo: int, hi: int, parts: int, pad_lo: int, pad_hi: int):
+    """[lo - pad_lo, hi + pad_hi) rounded up to ``parts`` equal tiles, clipped to [lo, hi)."""
+    size = ceil_div(max(hi - lo + pad_lo + pad_hi, 0), parts)
+    edges = np.clip(lo - pad_lo + np.arange(parts + 1) * size, lo, hi)
+    return edges[:-1], edges[1:]
+
+
+def tiling(plane: Plane, band: Band, rows: int, cols: int, valid: tuple[int, int],
+           mode: str = "even") -> Tiling:
+    """PE tiles of a band, cut as ``mode`` says (``TILINGS``); regions are clipped to the output
+    rows ``valid`` (all rows for SCNN, whose bands send partial sums to each other, the band's
+    own for DCNN)."""
+    if mode == "grid":
+        # padding only at the plane's edges (a band inside the plane has none)
+        top = plane.ph if band.iy0 == 0 else 0
+        bottom = plane.ph if band.iy1 == plane.h else 0
+        ty0, ty1 = _grid_split(band.iy0, band.iy1, rows, top, bottom)
+        tx0, tx1 = _grid_split(0, plane.w, cols, plane.pw, plane.pw)
+        oy0, oy1 = _grid_split(band.oy0, band.oy1, rows, 0, 0)
+        ox0, ox1 = _grid_split(0, plane.ow, cols, 0, 0)
+    elif mode == "even":
+        ty0, ty1 = _split(band.iy0, band.iy1, rows)
+        tx0, tx1 = _split(0, plane.w, cols)
+        oy0, oy1 = _split(band.oy0, band.oy1, rows)
+        ox0, ox1 = _split(0, plane.ow, cols)
+    else:
+        raise ValueError(f"unknown plane tiling {mode!r}")
     y0, x0 = np.repeat(ty0, cols), np.tile(tx0, rows)
     y1, x1 = np.repeat(ty1, cols), np.tile(tx1, rows)
     oy0, oy1 = np.repeat(oy0, cols), np.repeat(oy1, cols)
@@ -195,16 +222,20 @@ def tiling(plane: Plane, band: Band, rows: int, cols: int, valid: tuple[int, int
     return Tiling(band, rows, cols, y0, y1, x0, x1, ry0, rx0, rh, rw, owned, (rh - inside) * rw)
 
 
-def plan(plane: Plane, rows: int, cols: int, start: int, fits, scnn: bool) -> tuple[Tiling, ...] | None:
+def plan(plane: Plane, rows: int, cols: int, start: int, fits, scnn: bool,
+         mode: str = "even") -> tuple[Tiling, ...] | None:
     """The fewest bands (at least ``start``) whose tilings all satisfy ``fits``: input bands for
-    SCNN, output bands for DCNN. None if even one row per band does not fit."""
+    SCNN, output bands for DCNN (tiles cut as ``mode``). None if even one row per band does not
+    fit."""
     most = plane.h if scnn else plane.oh
     n = max(1, min(start, most))
     while True:
         if scnn:
-            tilings = tuple(tiling(plane, b, rows, cols, (0, plane.oh)) for b in input_bands(plane, n))
+            tilings = tuple(tiling(plane, b, rows, cols, (0, plane.oh), mode)
+                            for b in input_bands(plane, n))
         else:
-            tilings = tuple(tiling(plane, b, rows, cols, (b.oy0, b.oy1)) for b in output_bands(plane, n))
+            tilings = tuple(tiling(plane, b, rows, cols, (b.oy0, b.oy1), mode)
+                            for b in output_bands(plane, n))
         if all(fits(t) for t in tilings):
             return tilings
         if n >= most:
