@@ -186,7 +186,7 @@ NOTES = {
                     "AlexNet conv3: +5 cycles (0.04%), the order of filter passes.",
     "shapeshifter_diffy": "AlexNet conv3 only: +2 cycles (0.01%), the order of filter passes. "
                           "Without the matched `signed_precision: twos_complement` "
-                          "(sign-magnitude, the bundled choice) accelsim is 0.04% to 2.5% below "
+                          "(sign-magnitude, the bundled choice) accelsim is 0.1% to 2.5% below "
                           "DNNsim per layer on the small workloads.",
     "pragmatic_diffy": "AlexNet conv3 only: +3 cycles (0.04%), the order of filter passes.",
 }
