@@ -47,3 +47,15 @@ def test_twos_complement_groups_change_cycles_not_outputs():
     assert not fc.act.signed and fc.act.codes.min() >= 0
     a, b = twos.fc_chunk_cycles(fc), sm.fc_chunk_cycles(fc)
     np.testing.assert_array_equal(a, b + 1)      # an all-zero chunk: 1 -> 2
+
+
+def test_an_unknown_signed_precision_is_a_spec_error(tmp_path):
+    import pytest
+    from accelsim.errors import SpecError
+    from accelsim.spec.arch import load_arch
+    from support import ROOT
+    text = (ROOT / "arch_configs" / "shapeshifter_diffy.yaml").read_text()
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text.replace("signed_precision: sign_magnitude", "signed_precision: twos"))
+    with pytest.raises(SpecError, match="signed_precision.*twos_complement"):
+        load_arch(bad)
