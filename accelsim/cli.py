@@ -168,8 +168,10 @@ def _write_json(df, path: Path) -> None:
 def cmd_list(args) -> int:
     from accelsim.registry import catalog
     print("datapath kinds:")
-    for kind, summary in catalog().items():
-        print(f"  {kind:14s} {summary if len(summary) <= 100 else summary[:99] + '…'}")
+    kinds = catalog()
+    width = max(map(len, kinds))
+    for kind, summary in kinds.items():
+        print(f"  {kind:{width}s} {summary if len(summary) <= 100 else summary[:99] + '…'}")
     for what in ("arch", "workload", "sweep"):
         path = bundled.folder(what)
         print(f"{bundled.FOLDERS[what]} ({path}):")
