@@ -342,23 +342,37 @@ NOTES = {
                 "only for groups holding a negative value.",
     "loom": "conv1 only (0.01% or less): the same signed-input precision convention as "
             "DStripes.",
-    "pragmatic": "conv3 only, a few cycles (0.1% or less), not traced yet: both sides use one "
-                 "run-ahead register per column; conv3 is the layer whose 169 windows end in a "
-                 "partial window group (10 x 16 + 9), so the likeliest cause is how that last "
-                 "group's columns are synchronised.",
-    "tclp": "conv1 only (-4.1%): after the fold conv1 is the one layer with zero weights (the "
-            "kernel padded from 11 to 12 taps per side), so the only one where the static "
-            "schedulers differ: DNNsim promotes, one move at a time, into the zero slot with the "
-            "most candidates and takes its first candidate; accelsim moves the least flexible "
-            "weight into the slot with the fewest candidates. Dense layers schedule nothing.",
-    "tcle": "conv1 (-4.1%) as TCLp; conv3 a few cycles as Pragmatic (dense weights: nothing is "
-            "scheduled, the back-end alone).",
-    "scnn": "conv3-5 within 0.5%; conv2 -6% to -8%: plane tiling. DNNsim rounds the padded 31x31 "
-            "input up to a multiple of the 8x8 PE grid (32x32) and gives every PE an equal 4x4 "
-            "tile, the padding landing in the last PEs; accelsim splits the 31 columns into tiles "
-            "of 3-4 and each PE owns the outputs whose kernel centre it holds, so the busiest PE "
-            "at each per-channel barrier differs. conv1 (stride 4) was not run on SCNN: DNNsim's "
-            "stride-phase handling is only trusted here where padding is even or stride 1.",
+    "pragmatic": "conv3 only, 2 cycles (0.03%): conv3 is the one layer here with two filter passes "
+                 "(24 filter sets on 16 tiles). DNNsim walks window groups outer and filter passes "
+                 "inner (WindowFirstOutS), its columns running on through its run-ahead register "
+                 "across pass boundaries; accelsim runs pass by pass, each pass over all window "
+                 "groups and starting in step. Replaying accelsim's own per-step column costs in "
+                 "DNNsim's order gives DNNsim's 6846 exactly.",
+    "tclp": "every layer to the cycle with DNNsim's scheduler conventions (`scheduler: "
+            "most_candidates`, `zero_lanes: fed`). After the fold conv1 is the one layer with zero "
+            "weights (the kernel padded from 11 to 12 taps per side); with accelsim's own "
+            "conventions (bundled: least_flexible, gated) it takes 4.2% fewer cycles than DNNsim "
+            "(39308): 3.8% from the promotion order, the rest from the activations of zero weights "
+            "left in place, which DNNsim's back-end still reads.",
+    "tcle": "as TCLp (conv1 to the cycle with DNNsim's scheduler conventions and `step_rounds: "
+            "filter`; -4.1% with accelsim's); conv3 2 cycles as Pragmatic (dense weights: nothing "
+            "is scheduled, the back-end alone, and the same pass order).",
+    "scnn": "conv2 -0.65%, conv3-5 -0.3% to -0.5%, all explained to the cycle: with `plane_tiling: "
+            "grid` (DNNsim's equal tiles of the padded plane rounded up to the PE grid) and "
+            "`bank_map: xor`, accelsim's per-channel block and bank-conflict cycles equal a replay "
+            "of DNNsim's loops on every layer (conv2_g0 152000, conv3 221184, conv4 82944, conv5 "
+            "55296). The rest is bookkeeping of the group ends: DNNsim adds a halo exchange of "
+            "(largest of the 8 neighbour blocks, kernel reach x tile side) x filters per "
+            "output-channel group (conv2 8 x 64 x 2 groups = 1024, conv3 2 x 384 = 768, conv4/5 "
+            "2 x K); accelsim overlaps halos with the double-buffered drain and adds only the last "
+            "group's exposed drain (32). With the bundled even tiling conv2 takes 6-8% fewer "
+            "cycles. conv1 (stride 4) is not run: DNNsim pairs the wrong stride phases when "
+            "padding is odd with stride 2 and is only trusted where padding is even or stride 1. "
+            "On dnnsim_small, s3 (-3.7%) is the same halo term on a small layer (4 x 24 = 96 "
+            "cycles); s2 (+0.9%) also differs in Kc (DNNsim sizes it from the output tile alone, "
+            "256 filters; accelsim from the region with its halo, 20), so the filter groups and "
+            "the filter index the bank hash sees differ; s1 (stride 2, padding 3) is not a valid "
+            "reference.",
 }
 
 
@@ -390,7 +404,14 @@ def report(rows: list[dict], commit: str) -> None:
         "* DStripes, TCLp, Loom: groups of one column (16 activations), no run-ahead registers, "
         "leading bits only (DNNsim `group_size: 1`, `column_registers: 0`, `minor_bit: false`);",
         "* Loom: the DNNsim example's 16 tiles x 16 rows (the bundled config is the paper's 1 x 128);",
-        "* SCNN: `bank_map: xor` (DNNsim's hash), 8x8 PEs, 32 banks of 32 accumulators.", "",
+        "* TCLp, TCLe: `scheduler: most_candidates` (DNNsim promotes one weight at a time into the "
+        "zero slot with the most candidates and takes its first candidate), `zero_lanes: fed` (its "
+        "back-ends still read the activation of a zero weight left in place); TCLe also "
+        "`step_rounds: filter` (each filter's own oneffset rounds, the column waiting for the "
+        "slowest); the bundled configs keep accelsim's least_flexible, gated, column;",
+        "* SCNN: `bank_map: xor` (DNNsim's hash), `plane_tiling: grid` (DNNsim's equal tiles of "
+        "the padded plane rounded up to the PE grid; bundled: even), 8x8 PEs, 32 banks of 32 "
+        "accumulators.", "",
         "Input conventions of the export: maps and filters transposed (DNNsim walks windows and "
         "kernel taps column-major), each group its own layer, integer codes with `quantised: true`.",
         "", "| design | layers | within 1% | max abs diff | DNNsim total | accelsim matched | "
