@@ -238,7 +238,8 @@ class Scnn:
           DNNsim, core SCNN map_accumulator): k mod 4, then bit 0 of x and of y, then bit 2 of
           k XOR bit 1 of y XOR bit 1 of x in the next place up (a 5-bit bank number for 32
           banks), modulo the banks. We apply it to the PE-local output position and the filter
-          within the output-channel group (DNNsim takes the tile's own coordinates)."""
+          within the output-channel group; DNNsim hashes the layer's output coordinates and filter
+          index, the same banks whenever region origins are multiples of 4 and Kc of 8."""
         fb, rh, rw, banks = int(geom[12]), int(geom[4]), int(geom[5]), int(geom[11])
         size = planar.ceil_div(kc, fb) * fb * rh * rw
         addr = np.arange(size, dtype=np.int64)
