@@ -58,6 +58,10 @@ class Datapath(Protocol):
     # Optional, default False: run() on a subset of the im2col windows is that subset's share of
     # the layer's work, so `--sample` may simulate a fraction of windows (engine.sampling).
     samplable: bool
+    # Optional, default 0: the filters one filter pass covers (they share that pass over the
+    # inputs, and passes are timed independently), so `--sample` may take whole passes of a layer
+    # with too few windows (FC and matmul layers at batch 1); 0: filters are never sampled.
+    filter_pass: int
 
     def __init__(self, params, arch: "Arch") -> None: ...
 
@@ -84,7 +88,7 @@ def _default_outputs(self, layer: "LayerTrace") -> np.ndarray | None:
     return None
 
 
-HOOK_DEFAULTS = {"needs_values": True, "samplable": False,
+HOOK_DEFAULTS = {"needs_values": True, "samplable": False, "filter_pass": 0,
                  "limits": _default_limits, "outputs": _default_outputs}
 REQUIRED = ("kind", "Params", "run", "inventory")
 

@@ -78,6 +78,7 @@ class Laconic:
         self.arch = arch
         # A sampled layer is rebuilt at stride 1, where folding would no longer apply.
         self.samplable = not params.fold_first_layer
+        self.filter_pass = params.tiles * params.filters   # FC passes are timed apart (sampling)
 
     def limits(self) -> tuple[int, int]:
         return self.p.width, self.p.width

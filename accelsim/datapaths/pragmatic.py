@@ -95,6 +95,8 @@ class Pragmatic:
         self.arch = arch
         # A sampled layer is rebuilt at stride 1, where folding would no longer apply.
         self.samplable = not params.fold_first_layer
+        # FC passes are timed alike and apart, unless they overlap (engine.sampling)
+        self.filter_pass = 0 if params.fc_overlap else params.tiles * params.filters
 
     @property
     def enc(self) -> str:

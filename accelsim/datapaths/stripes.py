@@ -58,6 +58,8 @@ class Stripes:
         self.arch = arch
         # A sampled layer is rebuilt at stride 1, where folding would no longer apply.
         self.samplable = not params.fold_first_layer
+        # FC passes are timed alike and apart, unless they overlap (engine.sampling)
+        self.filter_pass = 0 if params.fc_overlap else params.tiles * params.filters
 
     def limits(self) -> tuple[int, int]:
         return self.p.width, self.p.width

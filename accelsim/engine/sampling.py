@@ -1,18 +1,31 @@
-"""Sampling mode: simulate a seeded fraction of a layer's output windows and scale up.
+"""Sampling mode: simulate a seeded fraction of a layer's output windows (or, for a layer with too
+few windows, of its filter passes) and scale up.
 
 Windows are taken in contiguous blocks (a block is one column group of a bit-serial design, so
 windows that run side by side stay together), split into independent batches. Each batch is run as
-its own small layer; the estimate is the ratio estimator total(sampled cycles) x windows / sampled
-windows, and its spread is the standard error over the batches' own scaled estimates. Action counts
+its own small layer; the estimate is the ratio estimator total(sampled cycles) x units / sampled
+units, and its spread is the standard error over the batches' own scaled estimates. Action counts
 inside the datapath are scaled by the same factor.
 
+Fully connected and matmul layers at batch 1 have one window. Their filters are sampled instead,
+in whole filter passes (the datapath's ``filter_pass``: the filters that share one pass over the
+inputs), when the datapath declares one and the layer has enough passes; a batch is the layer
+restricted to its passes' filters, whose weights alone are drawn (``workload.rows``), and the
+estimate scales by passes. Layers with fewer units than the sample needs run in full.
+
 Memory is not sampled: each batch is charged its whole layer's memory footprint (the trace's
-``memory_shape``), so residency, re-fetch and DRAM bytes are the full layer's, exactly; only their
-spread over time follows the sampled tiles (the stall estimate is an approximation for that reason,
-and is not part of the printed error). Only the sampled windows' im2col rows are built.
+``memory_shape``), so residency, re-fetch, DRAM bytes and the (de)compression counts that follow
+from them are the full layer's, exactly; only their spread over time follows the sampled tiles
+(the stall estimate is an approximation for that reason, and is not part of the printed error).
+Only the sampled windows' im2col rows are built.
+
+A sampled run's synthetic weights are drawn only where read: for a datapath that never reads them
+(Pragmatic's timing follows from the activations) a seeded sample of filter blocks is drawn, and
+the weights' SQNR it reports is estimated over the rows drawn. Rows drawn are the full run's rows,
+value for value.
 
 Only datapaths whose work depends on the im2col windows alone (``samplable = True``) are sampled;
-others, and layers with fewer windows than the sample needs, run in full.
+others run in full.
 """
 from __future__ import annotations
 
@@ -22,8 +35,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from accelsim.datapaths.base import LayerWork
+from accelsim.memformat import CODEC
 from accelsim.spec.workload import Shape
-from accelsim.workload import shapes
+from accelsim.workload import rows as wrows
+from accelsim.workload import shapes, tensors
 from accelsim.workload.trace import LayerTrace
 
 
@@ -47,40 +62,112 @@ def window_trace(trace: LayerTrace, rows: np.ndarray) -> LayerTrace:
                       im2col=shapes.im2col(trace.act.codes, s, rows), memory_shape=s)
 
 
-def sampled_run(datapath, trace: LayerTrace, sampling: Sampling) -> tuple[LayerWork, dict]:
-    """Run ``datapath`` on a sample of ``trace``'s windows; returns the scaled work and figures."""
+def filter_trace(trace: LayerTrace, rows: np.ndarray) -> LayerTrace:
+    """The layer restricted to the filters ``rows`` (sorted; one group): only their weights are
+    drawn, and the traffic model charges the whole layer's footprint."""
+    s = trace.shape
+    wgt = trace.wgt
+    sub = (wgt.subset(rows) if isinstance(wgt, wrows.RowOperand)
+           else tensors.Operand(wgt.codes[rows], wgt.signed, wgt.mse, wgt.sqnr_db))
+    layer = dataclasses.replace(trace.layer, shape=dataclasses.replace(s, k=int(rows.size)))
+    return LayerTrace(layer, trace.act, sub, memory_shape=s)
+
+
+def _window_batches(trace: LayerTrace, sampling: Sampling, rng) -> tuple[list, int, int] | None:
+    """Per batch the window indices it runs; the layer's units (windows) and none if too few."""
     windows = trace.shape.windows
     blocks = -(-windows // sampling.block)
     take = int(round(sampling.fraction * blocks))
-    if not datapath.samplable or take < 2 * sampling.batches:
-        return datapath.run(trace), {}
-    rng = np.random.default_rng([sampling.seed, int(trace.key[:8], 16)])
+    if take < 2 * sampling.batches:
+        return None
     chosen = rng.choice(blocks, take, replace=False)
-    parts, estimates, sampled = [], [], 0
+    out = []
     for batch in np.array_split(chosen, sampling.batches):
         starts = np.sort(batch) * sampling.block
-        rows = (starts[:, None] + np.arange(sampling.block)[None, :]).ravel()
-        rows = rows[rows < windows]
-        work = datapath.run(window_trace(trace, rows))
-        parts.append(work)
-        sampled += rows.size
-        estimates.append(work.compute_cycles.sum() * windows / rows.size)
-    factor = windows / sampled
-    est = np.asarray(estimates, dtype=np.float64)
+        idx = (starts[:, None] + np.arange(sampling.block)[None, :]).ravel()
+        idx = idx[idx < windows]
+        out.append((window_trace(trace, idx), idx.size))
+    return out, windows
+
+
+def _filter_batches(trace: LayerTrace, width: int, sampling: Sampling, rng) -> tuple[list, int] | None:
+    """Per batch a layer of whole filter passes and its pass count; the layer's passes."""
+    s = trace.shape
+    if width <= 0 or s.groups != 1:
+        return None
+    passes = -(-s.k // width)
+    take = int(round(sampling.fraction * passes))
+    if take < 2 * sampling.batches:
+        return None
+    chosen = rng.choice(passes, take, replace=False)
+    out = []
+    for batch in np.array_split(chosen, sampling.batches):
+        starts = np.sort(batch) * width
+        idx = (starts[:, None] + np.arange(width)[None, :]).ravel()
+        out.append((filter_trace(trace, idx[idx < s.k]), batch.size))
+    return out, passes
+
+
+SQNR_VALUES = 1 << 18     # weights drawn for the SQNR estimate of a layer whose datapath read none
+
+
+def _draw_some_weights(trace: LayerTrace, sampling: Sampling, rng) -> None:
+    """A datapath that read no weights still reports their SQNR: draw a seeded ``fraction`` of
+    the filter blocks, at most the blocks holding about SQNR_VALUES values (a mean of squares
+    over 2^18 values is already within a fraction of a dB), to estimate it from."""
+    wgt = trace.wgt
+    if isinstance(wgt, wrows.RowOperand) and not wgt.drawn:
+        cap = -(-SQNR_VALUES // (wrows.ROWS * wgt.row_size))
+        take = max(1, min(int(round(sampling.fraction * wgt.blocks)), cap))
+        blocks = np.sort(rng.choice(wgt.blocks, take, replace=False))
+        wgt.rows(blocks * wrows.ROWS)
+
+
+def sampled_run(datapath, trace: LayerTrace, sampling: Sampling) -> tuple[LayerWork, dict]:
+    """Run ``datapath`` on a sample of ``trace``'s windows or filter passes; returns the scaled
+    work and figures."""
+    rng = np.random.default_rng([sampling.seed, int(trace.key[:8], 16)])
+    plan = None
+    if datapath.samplable:
+        plan = (_window_batches(trace, sampling, rng)
+                or _filter_batches(trace, datapath.filter_pass, sampling, rng))
+    if plan is None:
+        work = datapath.run(trace)
+        _draw_some_weights(trace, sampling, rng)
+        return work, {}
+    batches, units = plan
+    parts = [datapath.run(sub) for sub, _ in batches]
+    _draw_some_weights(trace, sampling, rng)
+    sampled = sum(n for _, n in batches)
+    factor = units / sampled
+    est = np.array([p.compute_cycles.sum() * units / n for p, (_, n) in zip(parts, batches)],
+                   dtype=np.float64)
     stderr = float(est.std(ddof=1) / np.sqrt(est.size) / est.mean()) if est.mean() > 0 else 0.0
+    return _combine(parts, factor), {"sample_fraction": sampled / units, "cycles_rel_stderr": stderr}
+
+
+def _combine(parts: list[LayerWork], factor: float) -> LayerWork:
+    """The batches' work as one layer's: compute and datapath actions scaled by ``factor``;
+    memory (bytes, DRAM bits, codec counts), which every batch carries for the whole layer,
+    shared out between them."""
+    n = len(parts)
+
+    def whole(key: str) -> bool:
+        return key.startswith(CODEC + ".")
+
     # Sorted, not a set's order: the energy columns and their float sums must not depend on
     # the process's string-hash seed.
     keys = sorted(set().union(*(p.actions for p in parts)))
-    work = LayerWork(
+    return LayerWork(
         compute_cycles=np.rint(np.concatenate([p.compute_cycles for p in parts]) * factor).astype(np.int64),
         # every batch carries the whole layer's bytes: each batch's tiles get its share
-        bytes_in=np.ceil(np.concatenate([p.bytes_in for p in parts]) / len(parts)).astype(np.int64),
-        bytes_out=np.ceil(np.concatenate([p.bytes_out for p in parts]) / len(parts)).astype(np.int64),
-        actions={k: int(round(sum(p.actions.get(k, 0) for p in parts) * factor)) for k in keys},
+        bytes_in=np.ceil(np.concatenate([p.bytes_in for p in parts]) / n).astype(np.int64),
+        bytes_out=np.ceil(np.concatenate([p.bytes_out for p in parts]) / n).astype(np.int64),
+        actions={k: int(round(sum(p.actions.get(k, 0) for p in parts) * (1 / n if whole(k) else factor)))
+                 for k in keys},
         ideal_cycles=int(round(sum(p.ideal_cycles for p in parts) * factor)),
         potential=sum(p.potential for p in parts) * factor,
         extra=dict(parts[0].extra),
-        dram_bits={k: int(round(sum(p.dram_bits.get(k, 0) for p in parts) / len(parts)))
+        dram_bits={k: int(round(sum(p.dram_bits.get(k, 0) for p in parts) / n))
                    for k in sorted(set().union(*(p.dram_bits for p in parts)))},
     )
-    return work, {"sample_fraction": sampled / windows, "cycles_rel_stderr": stderr}

@@ -80,8 +80,12 @@ def simulate(arch: Arch, workload: Workload,
         if not reused:
             # Real tensors are still read (a bad file is an input error); synthetic operands of
             # a value-independent datapath are never drawn.
-            trace = (traces(layer, workload, i) if needs_values or not synthetic
-                     else shape_trace(layer, workload, i))
+            if synthetic and not needs_values:
+                trace = shape_trace(layer, workload, i)
+            elif sample is not None and traces is build_trace:
+                trace = build_trace(layer, workload, i, lazy=True)   # weights drawn where read
+            else:
+                trace = traces(layer, workload, i)
             if key is None:
                 key = trace.key
                 reused = key in done

@@ -32,7 +32,7 @@ def qmax(bits: int, signed: bool) -> int:
     return (1 << (bits - 1)) - 1 if signed else (1 << bits) - 1
 
 
-def _magnitudes(rng: np.random.Generator, values: Values, n: int) -> np.ndarray:
+def magnitudes(rng: np.random.Generator, values: Values, n: int) -> np.ndarray:
     d = values.dist
     if d in ("relu_normal", "half_normal"):
         return np.abs(rng.standard_normal(n, dtype=np.float32))
@@ -49,7 +49,7 @@ def _magnitudes(rng: np.random.Generator, values: Values, n: int) -> np.ndarray:
     raise ValueError(f"unknown distribution {d}")
 
 
-def _exact_mask(rng: np.random.Generator, size: int, nnz: int) -> np.ndarray:
+def exact_mask(rng: np.random.Generator, size: int, nnz: int) -> np.ndarray:
     """A boolean mask with exactly ``nnz`` True entries at uniformly random positions.
 
     A Bernoulli draw lands within a few sqrt(size) of nnz; the surplus (or deficit) is then removed
@@ -70,12 +70,12 @@ def synthetic(rng: np.random.Generator, shape: tuple[int, ...], bits: int, value
     bits = min(values.range_bits or bits, bits)
     size = int(np.prod(shape))
     nnz = max(1, int(round(values.density * size)))
-    nz = _magnitudes(rng, values, nnz)
+    nz = magnitudes(rng, values, nnz)
     nz[nz == 0] = np.float32(1e-12)
     if nnz == size:
         return quantize(nz.reshape(shape), bits, values.signed, keep_nonzero=True)
     # Only the non-zeros are quantized (zeros are exact): sparse layers cost their density.
-    mask = _exact_mask(rng, size, nnz)
+    mask = exact_mask(rng, size, nnz)
     q = quantize(nz, bits, values.signed, keep_nonzero=True)
     codes = np.zeros(size, dtype=np.int32)
     codes[mask] = q.codes
@@ -84,10 +84,19 @@ def synthetic(rng: np.random.Generator, shape: tuple[int, ...], bits: int, value
 
 def quantize(x: np.ndarray, bits: int, signed: bool, keep_nonzero: bool = False) -> Operand:
     """Symmetric max-abs quantization of float values to ``bits``-bit integer codes."""
+    codes, signal, noise = quantize_sums(x, bits, signed, keep_nonzero)
+    return Operand(codes, signed, noise / x.size if x.size else 0.0, sqnr(signal, noise))
+
+
+def quantize_sums(x: np.ndarray, bits: int, signed: bool, keep_nonzero: bool = False,
+                  amax: float | None = None) -> tuple[np.ndarray, float, float]:
+    """Codes (int32, x's shape) and the sums of squared signal and rounding error in code units;
+    the scale maps ``amax`` (default: x's own largest magnitude) to the largest code."""
     top = qmax(bits, signed)
     if bits > 24 and x.dtype != np.float64:
         x = x.astype(np.float64)     # float32 rounds codes above 2^24 (2^31 - 1 to 2^31: overflow)
-    amax = max(float(x.max()), -float(x.min())) if x.size else 0.0
+    if amax is None:
+        amax = max(float(x.max()), -float(x.min())) if x.size else 0.0
     y = x * np.asarray(top / amax if amax > 0 else 1.0, dtype=x.dtype)   # in code units
     q = np.rint(y)
     if keep_nonzero:
@@ -96,12 +105,21 @@ def quantize(x: np.ndarray, bits: int, signed: bool, keep_nonzero: bool = False)
         q[lost] = np.sign(y[lost])
     np.clip(q, -top if signed else 0, top, out=q)
     flat = y.ravel()
-    sig = float(np.dot(flat, flat)) if x.size else 0.0
+    signal = float(np.dot(flat, flat)) if x.size else 0.0
     flat -= q.ravel()                                   # y now holds the rounding error
     noise = float(np.dot(flat, flat)) if x.size else 0.0
-    mse = noise / x.size if x.size else 0.0
-    sqnr = float("inf") if noise == 0 else 10 * np.log10(sig / noise) if sig > 0 else 0.0
-    return Operand(q.astype(np.int32), signed, mse, sqnr)
+    return q.astype(np.int32), signal, noise
+
+
+def sqnr(signal: float, noise: float) -> float:
+    """10 log10(signal / noise) in dB; inf when the codes are exact."""
+    return float("inf") if noise == 0 else 10 * np.log10(signal / noise) if signal > 0 else 0.0
+
+
+def values_text(values: Values) -> str:
+    """repr of a value model without fields left at a default added after seeds were fixed
+    (range_bits), so adding a field does not redraw every existing workload's operands."""
+    return repr(values).replace(", range_bits=None", "")
 
 
 def from_file(values: Values, shape: tuple[int, ...], bits: int, file: str, key: str) -> Operand:

@@ -9,14 +9,16 @@ from typing import Iterator
 import numpy as np
 
 from accelsim.spec.workload import Layer, Shape, Workload
-from accelsim.workload import shapes, tensors
+from accelsim.workload import rows, shapes, tensors
 
 
 @dataclass(frozen=True)
 class LayerTrace:
     layer: Layer
     act: tensors.Operand      # codes shaped (n, c, h, w)
-    wgt: tensors.Operand      # codes shaped (k, c_per_group, r, s)
+    # codes shaped (k, c_per_group, r, s); in a sampled run's trace, synthetic weights are a
+    # rows.RowOperand, drawn by blocks of filters when first read (a sample reads only its rows)
+    wgt: tensors.Operand | rows.RowOperand
     # Given im2col rows (a sample of another layer's windows, engine.sampling), in place of the
     # rows ``act`` would give; None: derived from ``act``. Set at construction, never written later.
     im2col: np.ndarray | None = field(default=None, compare=False, repr=False)
@@ -54,25 +56,25 @@ class LayerTrace:
         h.update(repr((layer.kind.value, layer.shape, layer.act_bits, layer.wgt_bits,
                        self.act.signed, self.wgt.signed)).encode())
         h.update(np.ascontiguousarray(self.act.codes).tobytes())
-        h.update(np.ascontiguousarray(self.wgt.codes).tobytes())
+        if isinstance(self.wgt, rows.RowOperand):
+            h.update(self.wgt.identity())            # its codes follow from it; none drawn
+        else:
+            h.update(np.ascontiguousarray(self.wgt.codes).tobytes())
         return h.hexdigest()
 
 
 def _spec_seed(layer: Layer) -> int:
     """A seed from what defines a synthetic layer, so identical layers get identical operands."""
     parts = [repr(v) for v in (layer.kind.value, layer.shape, layer.act_bits, layer.wgt_bits)]
-    text = "(" + ", ".join(parts + [_values_text(layer.act), _values_text(layer.wgt)]) + ")"
+    text = "(" + ", ".join(parts + [tensors.values_text(layer.act), tensors.values_text(layer.wgt)]) + ")"
     return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little")
 
 
-def _values_text(values) -> str:
-    """repr of a value model without fields left at a default added after seeds were fixed
-    (range_bits), so adding a field does not redraw every existing workload's operands."""
-    return repr(values).replace(", range_bits=None", "")
-
-
-def build_trace(layer: Layer, workload: Workload, index: int) -> LayerTrace:
-    rng = np.random.default_rng([workload.seed, _spec_seed(layer)])
+def build_trace(layer: Layer, workload: Workload, index: int, lazy: bool = False) -> LayerTrace:
+    """The layer's operands: activations drawn whole, synthetic weights by blocks of filters
+    (``rows``), all of them, or with ``lazy`` none until read (a sampled run)."""
+    seed = [workload.seed, _spec_seed(layer)]
+    rng = np.random.default_rng(seed)
     key = f"layers[{index}]"
     a_shape, w_shape = shapes.act_shape(layer.shape), shapes.wgt_shape(layer.shape)
     if layer.act.file is not None:
@@ -82,7 +84,8 @@ def build_trace(layer: Layer, workload: Workload, index: int) -> LayerTrace:
     if layer.wgt.file is not None:
         wgt = tensors.from_file(layer.wgt, w_shape, layer.wgt_bits, workload.file, key + ".wgt")
     else:
-        wgt = tensors.synthetic(rng, w_shape, layer.wgt_bits, layer.wgt)
+        wgt = rows.RowOperand(seed + [1], w_shape, layer.wgt_bits, layer.wgt)
+        wgt = wgt if lazy else wgt.operand()
     return LayerTrace(layer, act, wgt)
 
 
