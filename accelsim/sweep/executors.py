@@ -8,6 +8,7 @@ alone decides what an interruption means.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import multiprocessing
 import os
@@ -122,8 +123,10 @@ def dask(task: Callable, todo: list, address: str) -> Iterator:
         for fut in dask_completed(futures):
             try:
                 outcome = fut.result()
-            except (OSError, TimeoutError, asyncio.CancelledError) as exc:
-                # The scheduler (or every worker) went away: points already written stay.
+            except (OSError, TimeoutError, asyncio.CancelledError, concurrent.futures.CancelledError) as exc:
+                # The scheduler (or every worker) went away: points already written stay. A real
+                # scheduler's loss reaches us as distributed's FutureCancelledError, a
+                # concurrent.futures.CancelledError ("scheduler-connection-lost").
                 raise SpecError("--scheduler", "", message=f"lost the Dask scheduler at {address} "
                                 f"({exc.__class__.__name__}); run the sweep again to compute the "
                                 "remaining points") from None
