@@ -8,7 +8,8 @@ held in a wider container) and never rounded to zero, so the density is exact. `
 ``half_t`` is |t| with ``dof`` degrees of freedom, the heavier-tailed unsigned law fitted to real
 post-ReLU activations (``workload.fit``).
 Signed distributions give two's-complement codes in [-(2^(b-1)-1), 2^(b-1)-1]; unsigned ones
-[0, 2^b - 1].
+[0, 2^b - 1]. Activations are drawn here in one stream; synthetic weights follow the same law
+drawn by blocks of filters (``workload.rows``), so that a sample can draw only its rows.
 """
 from __future__ import annotations
 
