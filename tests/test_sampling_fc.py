@@ -70,7 +70,7 @@ def test_a_sampled_fc_layer_draws_only_its_passes_weights():
     _, figures = sampled_run(small_laconic().build(), trace, Sampling(0.25, seed=1))
     assert figures["sample_fraction"] == pytest.approx(0.25, abs=0.02)
     assert "codes" not in vars(trace.wgt)                       # the whole tensor was never drawn
-    assert len(trace.wgt._err) <= 0.5 * trace.wgt.blocks        # a pass of 8 rows draws one 16-row block
+    assert trace.wgt.blocks_drawn <= 0.5 * trace.wgt.blocks     # a pass of 8 rows draws one 16-row block
 
 
 @pytest.mark.parametrize("values", [Values(dist="student_t", dof=5.0, range_bits=6),
@@ -82,7 +82,7 @@ def test_rows_drawn_alone_are_the_full_tensors_rows(values):
     some = np.array([69, 3, 40, 16, 17])
     alone = rows.RowOperand([1, 2, 3], shape, 8, values)
     assert np.array_equal(alone.rows(some), whole.codes[some])
-    assert len(alone._err) == 4                                 # blocks 0, 1, 2, 4 of 16 rows
+    assert alone.blocks_drawn == 4                              # blocks 0, 1, 2, 4 of 16 rows
     # exact density and max-abs calibration, as tensors.synthetic
     assert np.count_nonzero(whole.codes) == round(values.density * whole.codes.size)
     top = tensors.qmax(min(values.range_bits or 8, 8), values.signed)

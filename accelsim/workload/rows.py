@@ -220,6 +220,10 @@ class RowOperand:
         return tensors.Operand(codes, self.signed, self.mse, self.sqnr_db)
 
     @property
+    def blocks_drawn(self) -> int:
+        return len(self._err)
+
+    @property
     def drawn(self) -> bool:
         return bool(self._err)
 
