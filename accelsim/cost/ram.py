@@ -10,7 +10,14 @@ points); outside the grid, the same planes extended (log-log extrapolation, flag
 ``RamFigures.extrapolated``). Between the generated nodes, log-linear in node; beyond them
 (e.g. 16 or 7 nm, 90 nm and up) the nearest generated node scaled by the Stillmaker & Baas factors
 of ``scaling`` (energy and leakage with energy, area with area). CACTI's supply voltage for the
-node's ITRS device is used: the arch's Vdd does not rescale RAM energy.
+node's ITRS device is used: the arch's Vdd does not rescale RAM energy. eDRAM exists in the
+tables at 65 / 45 / 32 nm only (CACTI has no lp-dram data below 32 nm): at 28 nm and below it is
+the 32 nm bank scaled by those factors.
+
+CALIBRATED: eDRAM area is CACTI's times ``edram_area_over_cacti`` (data/frame.yaml), the ratio of
+DaDianNao's laid-out memory area to CACTI's banks for the same 36 MB (its foundry macros are denser
+than CACTI's generic lp-dram banks). Energy and leakage are CACTI's, uncalibrated. A user's own
+RAM table (``overrides``) is taken as given.
 """
 from __future__ import annotations
 
@@ -20,12 +27,13 @@ from functools import lru_cache
 
 import numpy as np
 
-from accelsim.cost import overrides, scaling
+from accelsim.cost import overrides, scaling, tables
 from accelsim.cost.tables import DATA, MissingPrice
 
 RAM_CSV = DATA / "cacti_ram.csv"
 WIRE_CSV = DATA / "cacti_wire.csv"
 FIELDS = ("read_pj", "write_pj", "area_mm2", "leakage_mw")
+AREA_CALIBRATION = {"edram": "edram_area_over_cacti"}   # cell -> calibrated factor in data/frame.yaml
 
 
 @dataclass(frozen=True)
@@ -114,7 +122,8 @@ def lookup(cell: str, node_nm: float, capacity_bytes: float, width_bits: float) 
         f = {"read_pj": f["read_pj"] * ef, "write_pj": f["write_pj"] * ef, "area_mm2": f["area_mm2"] * af,
              "leakage_mw": f["leakage_mw"] * ef}
         extra = True
-    return RamFigures(f["read_pj"] * 1e-12, f["write_pj"] * 1e-12, f["area_mm2"] * 1e-6,
+    area = f["area_mm2"] * (tables.value(AREA_CALIBRATION[cell]) if cell in AREA_CALIBRATION else 1.0)
+    return RamFigures(f["read_pj"] * 1e-12, f["write_pj"] * 1e-12, area * 1e-6,
                       f["leakage_mw"] * 1e-3, extra)
 
 
