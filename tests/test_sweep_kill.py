@@ -144,7 +144,9 @@ def test_timeout_s_int(tmp_path, reference):
                            "accelsim.cli", "sweep", str(sweep), "-o", str(store), "--workers", "2"],
                           capture_output=True, text=True, timeout=60)
     assert time.monotonic() - t0 < 6 + 5
-    if proc.returncode == 0:
+    if proc.returncode == 0 or "results: " in proc.stdout:
+        # Finished first; under load the signal can land as the finished process exits, where
+        # Python has restored SIGINT's default action (exit 130 with every point saved).
         pytest.skip("the sweep finished within the timeout here")
     assert proc.returncode == 130, proc.stderr
     last = proc.stderr.strip().splitlines()[-1]
