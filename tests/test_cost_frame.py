@@ -79,6 +79,18 @@ def test_edram_area_carries_the_calibrated_factor_and_energy_does_not():
     assert ram.lookup("sram", 32, 512 << 10, 1024).area == pytest.approx(s["area_mm2"] * 1e-6)
 
 
+def test_edram_write_is_its_read_and_cactis_figure_is_kept():
+    """CACTI's DRAM bitline write carries a literal x100 factor (mat.cc); the tables price an eDRAM
+    write as its read and keep CACTI's printed write for the record. SRAM writes are CACTI's."""
+    rows = ram._rows(ram.RAM_CSV)
+    for r in rows:
+        w, cacti_w, rd = float(r["write_pj"]), float(r["write_pj_cacti"]), float(r["read_pj"])
+        if r["cell"] == "edram":
+            assert w == rd and cacti_w > 5 * rd, r
+        else:
+            assert w == cacti_w, r
+
+
 def test_buffer_banks_sustain_a_gigahertz_class_clock():
     """The delay-bounded organisation: DaDianNao's weight bank at 32 nm cycles within its 606 MHz
     clock (the unbounded search had picked a 3.8 ns cycle)."""
