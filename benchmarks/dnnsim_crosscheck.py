@@ -270,26 +270,38 @@ def main(argv=None) -> int:
         return scnn_banks(workload.name, traces)
     old = previous(OUT_CSV)
     rows = {k: v for k, v in old.items() if k[0] != workload.name or k[1] not in a.design}
-    for design in a.design:
+    dnnsim = None if a.accelsim_only else (lambda d, n, t: run_dnnsim(a.dnnsim, a.work, d, n, t))
+    rows.update(measure(workload.name, a.design, traces, old, dnnsim, accelsim_cycles))
+    out = list(rows.values())
+    write(out)   # sorts the rows in the designs' order, for the report too
+    report(out, a.dnnsim_commit)
+    return 0
+
+
+def measure(net: str, designs, traces, old: dict, dnnsim, cycles, width: int = 10) -> dict:
+    """One CSV row per (design, layer): DNNsim's cycles from ``dnnsim(design, layer, trace)``, or,
+    when it is None, from ``old`` if its operands are the same; accelsim's matched and bundled
+    cycles from ``cycles(design, trace, matched)``."""
+    rows = {}
+    for design in designs:
         for name, parent, t in traces:
-            row = {"workload": workload.name, "design": design, "layer": name, "parent": parent,
+            row = {"workload": net, "design": design, "layer": name, "parent": parent,
                    "operands": digest(t)}
-            if a.accelsim_only:
-                prev = old.get((workload.name, design, name), {})
-                dn = {k: prev[k] for k in ("dnnsim_cycles", "dnnsim_wall_s") if k in prev}
+            if dnnsim is None:
+                prev = old.get((net, design, name), {})
+                same = prev.get("operands") == row["operands"]
+                dn = {k: prev[k] for k in ("dnnsim_cycles", "dnnsim_wall_s") if same and prev.get(k)}
             else:
-                dn = run_dnnsim(a.dnnsim, a.work, design, name, t) or {}
+                dn = dnnsim(design, name, t) or {}
             row.update(dn)
-            row["accelsim_matched"] = accelsim_cycles(design, t, matched=True)
-            row["accelsim_bundled"] = accelsim_cycles(design, t, matched=False)
+            row["accelsim_matched"] = cycles(design, t, True)
+            row["accelsim_bundled"] = cycles(design, t, False)
             if dn:
                 row["ratio"] = f"{row['accelsim_matched'] / int(dn['dnnsim_cycles']):.4f}"
-            rows[(workload.name, design, name)] = row
-            print(f"{design:10s} {name:10s} dnnsim {row.get('dnnsim_cycles', '-'):>10} "
+            rows[(net, design, name)] = row
+            print(f"{design:{width}s} {name:10s} dnnsim {row.get('dnnsim_cycles', '-'):>10} "
                   f"accelsim {row['accelsim_matched']:>10} ratio {row.get('ratio', '-')}", flush=True)
-    write(list(rows.values()))
-    report(list(rows.values()), a.dnnsim_commit)
-    return 0
+    return rows
 
 
 def scnn_banks(net: str, traces) -> int:

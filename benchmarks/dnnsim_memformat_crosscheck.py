@@ -134,26 +134,11 @@ def main(argv=None) -> int:
     traces = base.split_groups(workload, set(a.layers))
     old = base.previous(OUT_CSV)
     rows = dict(old)
-    for design in a.design:
-        for name, parent, t in traces:
-            row = {"workload": workload.name, "design": design, "layer": name, "parent": parent,
-                   "operands": base.digest(t)}
-            prev = old.get((workload.name, design, name), {})
-            if a.accelsim_only:
-                same = prev.get("operands") == row["operands"]
-                dn = {k: prev[k] for k in ("dnnsim_cycles", "dnnsim_wall_s") if same and prev.get(k)}
-            else:
-                dn = run_dnnsim(a.dnnsim, a.work, design, name, t) or {}
-            row.update(dn)
-            row["accelsim_matched"] = accelsim_cycles(design, t, matched=True)
-            row["accelsim_bundled"] = accelsim_cycles(design, t, matched=False)
-            if dn:
-                row["ratio"] = f"{row['accelsim_matched'] / int(dn['dnnsim_cycles']):.4f}"
-            rows[(workload.name, design, name)] = row
-            print(f"{design:18s} {name:10s} dnnsim {row.get('dnnsim_cycles', '-'):>10} "
-                  f"accelsim {row['accelsim_matched']:>10} ratio {row.get('ratio', '-')}", flush=True)
-    write(list(rows.values()))
-    report(list(rows.values()), a.dnnsim_commit)
+    dnnsim = None if a.accelsim_only else (lambda d, n, t: run_dnnsim(a.dnnsim, a.work, d, n, t))
+    rows.update(base.measure(workload.name, a.design, traces, old, dnnsim, accelsim_cycles, width=18))
+    out = list(rows.values())
+    write(out)   # sorts the rows in the designs' order, for the report too
+    report(out, a.dnnsim_commit)
     return 0
 
 
