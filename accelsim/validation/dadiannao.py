@@ -15,7 +15,7 @@ on-chip scope (DRAM excluded: the paper's figures are the chip's). Calibrated pr
 from this same table (``data/frame.yaml``): the clock tree's ratios to its registers, and the eDRAM
 area factor (the layout's 32.21 mm^2 of memory over CACTI's banks for the same 36 MB). So the
 memory part of the area target equals the layout's by construction and the area check is on the
-rest; memory power (CACTI's read energy and refresh, uncalibrated), total power and the memory
+rest (its own target, area outside memory); memory power (CACTI's read energy and refresh, uncalibrated), total power and the memory
 share are checks, not fits.
 
 How accelsim's types map onto the layout's: its buffers are the layout's memory; arithmetic and
@@ -96,6 +96,12 @@ def _area(r: Runner) -> Measured:
                      (sum(a.values()) - mem) * 1e6})
 
 
+def _logic_area(r: Runner) -> Measured:
+    a = r.result(ARCH, WORKLOAD).area
+    logic = sum(v for k, v in a.items() if k not in MEMORIES)
+    return Measured(logic * 1e6, {"of which registers + clock mm2": (a.get("reg", 0.0) + a.get("clock", 0.0)) * 1e6})
+
+
 TARGETS = [
     Target("DaDN @ DaDianNao node", "power, tiles + central + wires (W)", SCOPE_W, 0.25,
            CONFIG, SOURCE, _power, scope="on-chip"),
@@ -105,4 +111,7 @@ TARGETS = [
            SOURCE, _memory_share, scope="on-chip"),
     Target("DaDN @ DaDianNao node", "area, tiles + central + wires (mm^2)", SCOPE_MM2, 0.25,
            CONFIG, SOURCE, _area),
+    # the part of that area the eDRAM calibration does not fix: logic, filler and routing
+    Target("DaDN @ DaDianNao node", "area outside memory (mm^2)", SCOPE_MM2 - 32.21, 0.25,
+           CONFIG, SOURCE, _logic_area),
 ]
