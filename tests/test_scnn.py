@@ -291,3 +291,59 @@ def test_plane_tilings_by_hand():
     # reach outputs 0..7, clipped to the plane
     assert (grid.rx0[1], grid.rw[1]) == (0, 8)
     assert grid.pe_of(np.array([0, 2, 26]), np.array([1, 6, 26])).tolist() == [0, 8 + 2, 63]
+
+
+def _dnnsim_dense_blocks(size: int, r: int, k: int, kc: int, stride: int, side: int, f: int, i: int):
+    """Block cycles per input channel of DNNsim's SCNN (isakedo/DNNsim core/src/SCNN.cpp,
+    computeSCNNTile) on a dense layer with padding 0 and no bank conflict: per group of ``kc``
+    filters, the slowest PE's sum over stride phases of ceil(activations / I) x ceil(weights / F),
+    its inputs cut into equal tiles of ceil(size / side)."""
+    tw = -(-size // side)
+    acts = [[sum(1 for x in range(p * tw, min(p * tw + tw, size)) if x % stride == ph)
+             for ph in range(stride)] for p in range(side)]
+    taps = [sum(1 for t in range(r) if t % stride == ph) for ph in range(stride)]
+    total = 0
+    for k0 in range(0, k, kc):
+        kn = min(kc, k - k0)
+        total += max(sum(-(-ax[sx] * ay[sy] // i) * -(-taps[sx] * taps[sy] * kn // f)
+                         for sx in range(stride) for sy in range(stride))
+                     for ax in acts for ay in acts)
+    return total
+
+
+def test_stride_4_blocks_equal_a_replay_of_dnnsims_loop(tmp_path):
+    """AlexNet conv1's case in small (stride 4, padding 0, unfolded): with DNNsim's grid tiling the
+    per-channel block cycles are DNNsim's, phase by phase, and every valid product is counted once
+    (benchmarks/results/dnnsim_crosscheck.md: conv1 differs from DNNsim only by its halo term and
+    accelsim's input bands)."""
+    size, side, out = 39, 4, (39 - 7) // 4 + 1
+    spec = f"{{kind: conv, in_channels: 3, in_size: {size}, out_channels: 8, kernel: 7, stride: 4, padding: 0}}"
+    t = trace_of(tmp_path, spec, act=1.0, wgt=1.0)
+    dp = arch(bank_map="xor", plane_tiling="grid", pe_rows=side, pe_cols=side).build()
+    plane, act = planar.operands(t, dp.p.fc_side)
+    tilings, kc, _, _ = dp.plan(plane, act[:, 0])
+    assert len(tilings) == 1                               # one band, as DNNsim (no RAM limit)
+    smax, _, stats = scnn_cycles(*kernel_inputs(dp, t))
+    assert stats[3] == 0                                   # no bank stall: blocks alone
+    assert stats[1] == 8 * 3 * 7 * 7 * out * out           # valid products: the layer's MACs
+    assert int(smax.sum()) == 3 * _dnnsim_dense_blocks(size, 7, 8, kc, 4, side, 4, 4)
+
+
+def test_dnnsim_is_a_reference_for_scnn_only_at_stride_1():
+    """The cross-check's rule (benchmarks/dnnsim_crosscheck.py reference_gap): DNNsim's SCNN halo
+    is counted in input positions, and its stride phases pair wrongly unless padding is a
+    multiple of the stride; other designs are unaffected."""
+    import importlib.util
+    from accelsim.spec.workload import Shape
+    spec = importlib.util.spec_from_file_location("dnnsim_crosscheck",
+                                                  ROOT / "benchmarks" / "dnnsim_crosscheck.py")
+    harness = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(harness)
+
+    def gap(design, stride, pad):
+        return harness.reference_gap(design, Shape(1, 3, 27, 27, 8, 3, 3, stride, stride, pad, pad))
+
+    assert gap("scnn", 1, 2) == "" and gap("scnn", 1, 1) == ""
+    assert gap("scnn", 4, 0) == "halo counted in input positions (stride 4)"     # AlexNet conv1
+    assert "phases" in gap("scnn", 2, 3) and "halo" in gap("scnn", 2, 3)
+    assert gap("dadn", 4, 0) == ""
