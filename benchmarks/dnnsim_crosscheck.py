@@ -23,6 +23,8 @@ Input conventions of the export (each a known DNNsim limitation or convention, s
   its arrays); accelsim runs the same single-group layers;
 * values are accelsim's integer codes; precisions go to precision.txt as magnitude bits (+ sign)
   with no fraction, so DNNsim's profiled precision is the layer's act_bits / wgt_bits.
+Layers DNNsim is not a valid reference for (``reference_gap``: SCNN at stride > 1) keep their
+row, with the reason in the CSV's ``not_reference`` column, and stay out of the report's summary.
 Finished DNNsim runs are kept in the work folder (per design and layer), so a rerun resumes.
 """
 from __future__ import annotations
