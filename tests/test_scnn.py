@@ -317,7 +317,8 @@ def test_stride_4_blocks_equal_a_replay_of_dnnsims_loop(tmp_path):
     (benchmarks/results/dnnsim_crosscheck.md: conv1 differs from DNNsim only by its halo term and
     accelsim's input bands)."""
     size, side, out = 39, 4, (39 - 7) // 4 + 1
-    spec = f"{{kind: conv, in_channels: 3, in_size: {size}, out_channels: 8, kernel: 7, stride: 4, padding: 0}}"
+    spec = (f"{{kind: conv, in_channels: 3, in_size: {size}, out_channels: 8, kernel: 7, "
+            "stride: 4, padding: 0}")
     t = trace_of(tmp_path, spec, act=1.0, wgt=1.0)
     dp = arch(bank_map="xor", plane_tiling="grid", pe_rows=side, pe_cols=side).build()
     plane, act = planar.operands(t, dp.p.fc_side)
