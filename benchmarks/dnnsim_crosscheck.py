@@ -266,14 +266,19 @@ def _cycles(path: Path, name: str) -> int:
     raise ValueError(f"no row for {name} in {path}")
 
 
-def accelsim_cycles(design: str, trace, matched: bool) -> int:
+def config_cycles(config: str, overrides: dict, trace) -> int:
+    """Compute cycles of the bundled ``config`` (with datapath ``overrides``) on ``trace``."""
     from accelsim.spec.arch import load_arch
-    _, config, overrides = MATCHED[design]
     arch = load_arch(ROOT / "arch_configs" / f"{config}.yaml")
-    if matched:
+    if overrides:
         arch = dataclasses.replace(arch, datapath=dataclasses.replace(
             arch.datapath, params=dataclasses.replace(arch.datapath.params, **overrides)))
     return int(arch.build().run(trace).compute_cycles.sum())
+
+
+def accelsim_cycles(design: str, trace, matched: bool) -> int:
+    _, config, overrides = MATCHED[design]
+    return config_cycles(config, overrides if matched else {}, trace)
 
 
 def main(argv=None) -> int:

@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import dataclasses
 import subprocess
 import sys
 import time
@@ -102,13 +101,8 @@ def run_dnnsim(binary: Path, work: Path, design: str, name: str, trace) -> dict 
 
 
 def accelsim_cycles(design: str, trace, matched: bool) -> int:
-    from accelsim.spec.arch import load_arch
     _, config, overrides = DESIGNS[design]
-    arch = load_arch(ROOT / "arch_configs" / f"{config}.yaml")
-    if matched:
-        arch = dataclasses.replace(arch, datapath=dataclasses.replace(
-            arch.datapath, params=dataclasses.replace(arch.datapath.params, **overrides)))
-    return int(arch.build().run(trace).compute_cycles.sum())
+    return base.config_cycles(config, overrides if matched else {}, trace)
 
 
 FIELDS = ["workload", "design", "layer", "parent", "operands", "dnnsim_cycles", "accelsim_matched",
