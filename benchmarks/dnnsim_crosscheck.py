@@ -367,12 +367,13 @@ def previous(path: Path) -> dict[tuple[str, str, str], dict]:
         return {(r["workload"], r["design"], r["layer"]): r for r in csv.DictReader(f)}
 
 
-def write(rows: list[dict]) -> None:
-    OUT_CSV.parent.mkdir(parents=True, exist_ok=True)
-    order = {d: i for i, d in enumerate(MATCHED)}
+def write(rows: list[dict], path: Path = OUT_CSV, designs=MATCHED, fields=FIELDS) -> None:
+    """Sort ``rows`` in place (workload, then the designs' order, then layer) and write them."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    order = {d: i for i, d in enumerate(designs)}
     rows.sort(key=lambda r: (r["workload"], order.get(r["design"], 99), r["layer"]))
-    with OUT_CSV.open("w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=FIELDS, extrasaction="ignore")
+    with path.open("w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=fields, extrasaction="ignore")
         w.writeheader()
         w.writerows(rows)
 

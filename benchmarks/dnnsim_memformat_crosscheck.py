@@ -137,13 +137,7 @@ def main(argv=None) -> int:
 
 
 def write(rows: list[dict]) -> None:
-    OUT_CSV.parent.mkdir(parents=True, exist_ok=True)
-    order = {d: i for i, d in enumerate(DESIGNS)}
-    rows.sort(key=lambda r: (r["workload"], order.get(r["design"], 99), r["layer"]))
-    with OUT_CSV.open("w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=FIELDS, extrasaction="ignore")
-        w.writeheader()
-        w.writerows(rows)
+    base.write(rows, OUT_CSV, DESIGNS, FIELDS)
 
 
 # Why each design's matched cycles differ from DNNsim's, as far as they do (the report's text).
