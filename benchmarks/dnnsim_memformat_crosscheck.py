@@ -36,7 +36,6 @@ BitPragmatic.cpp, Control.cpp), each point matched by accelsim:
 from __future__ import annotations
 
 import argparse
-import csv
 import subprocess
 import sys
 import time
