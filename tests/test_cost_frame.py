@@ -128,6 +128,25 @@ def _archs_by_kind() -> dict[str, Path]:
     return out
 
 
+def test_in_tile_buses_span_the_array_and_chip_buses_the_whole_floor():
+    """A bus within a tile crosses its compute array (buffers abut it): larger buffers lengthen the
+    chip-level broadcast but leave the in-tile bus alone; a larger array lengthens both."""
+    def lengths(buffer_kib, mults):
+        inv = {"weights": part("sram", 1, capacity_bytes=buffer_kib * 1024, width_bits=256, banks=4),
+               "ip.mult": part("int_mult", mults, a_bits=16, b_bits=16),
+               "wire.chip": part("wire", 1, bits=256, regions=1, leaves=4, broadcast=1, carries="x"),
+               "wire.tile": part("wire", 4, bits=256, regions=4, leaves=16, broadcast=0, array=1,
+                                 carries="x")}
+        done = price.complete(inv, 65, 0.9)
+        return done["wire.chip"].attr("length_mm"), done["wire.tile"].attr("length_mm")
+
+    chip, tile = lengths(256, 1024)
+    chip_big_buffer, tile_big_buffer = lengths(4096, 1024)
+    assert chip_big_buffer > 1.5 * chip and tile_big_buffer == pytest.approx(tile)
+    chip_big_array, tile_big_array = lengths(256, 4096)
+    assert chip_big_array > chip and tile_big_array == pytest.approx(2 * tile, rel=0.01)
+
+
 def test_every_datapath_declares_registers_and_buses():
     archs = _archs_by_kind()
     missing = set(registry()) - set(archs)
@@ -199,3 +218,8 @@ def test_dadiannao_calibration_reports_each_share(capsys):
     area = Runner().result(dadiannao.ARCH, dadiannao.WORKLOAD).area
     mem = sum(v for k, v in area.items() if k in dadiannao.MEMORIES) * 1e6
     assert mem == pytest.approx(32.21, rel=0.01)
+
+
+def test_the_cost_model_knows_the_arch_buffer_roles():
+    from accelsim.spec.arch import BUFFER_ROLES
+    assert price.BUFFERS == BUFFER_ROLES

@@ -303,19 +303,30 @@ def bus_length_mm(region_m2: float, leaves: float, broadcast: bool) -> float:
     return side_mm * max(1.5 * (n - 1) if broadcast else 1 - 1 / n, 0.5)
 
 
+BUFFERS = ("weights", "activations", "outputs")   # the arch's buffer roles (spec.arch.BUFFER_ROLES)
+
+
 def complete(inventory: Mapping[str, Part], node_nm: float, vdd: float) -> dict[str, Part]:
     """The inventory with its clock tree (component ``clock``, sized by the clocked bits) and its
-    buses' lengths: a bus spans one of ``regions`` equal parts of the floor the other parts
-    occupy (1 = the whole chip, ``tiles`` = one tile) and reaches ``leaves`` endpoints."""
+    buses' lengths: a bus spans one of ``regions`` equal parts of a floor and reaches ``leaves``
+    endpoints. A chip-level bus spans the whole floor, buffers included: the tiles or PEs it
+    reaches hold their buffers. A bus inside a tile, PE or row (``array`` 1) carries operands from
+    a buffer at the array's edge across the compute array, so it spans the array's floor, the
+    buffers left out (the hop from the buffer's port to the array's edge is not priced: buffers
+    are assumed to abut their array, and CACTI's bank energy already carries the data to the
+    port)."""
     inv = dict(inventory)
     bits = clocked_bits(inv)
     if bits and "clock" not in inv:
         inv["clock"] = Part("clock_tree", 1, (("bits", bits),))
-    floor = sum(overrides.adjust(n, p, price(p, node_nm, vdd)).area * p.count
-                for n, p in inv.items() if p.cls != "wire")
+    areas = {n: overrides.adjust(n, p, price(p, node_nm, vdd)).area * p.count
+             for n, p in inv.items() if p.cls != "wire"}
+    floor = sum(areas.values())
+    array = sum(a for n, a in areas.items() if n not in BUFFERS)
     for name, p in inv.items():
         if p.cls == "wire" and "length_mm" not in dict(p.attrs):
-            length = bus_length_mm(floor / p.attr("regions"), p.attr("leaves"), bool(p.attr("broadcast")))
+            span = array if p.attr("array", 0) else floor
+            length = bus_length_mm(span / p.attr("regions"), p.attr("leaves"), bool(p.attr("broadcast")))
             inv[name] = Part(p.cls, p.count, tuple(sorted((*p.attrs, ("length_mm", length)))))
     return inv
 

@@ -91,25 +91,26 @@ def buses(tiles: int, filters: int, windows: int, act_bits: int, wgt_bits: int, 
     in each tile sent to their window's column and broadcast along it to its ``filters`` units.
     Weights: in each tile, from its buffer to their filter's row, then broadcast along the row to
     its ``windows`` units. Outputs: gathered from the tiles to the central memory. A column or row
-    is priced as a square of its area (tile / windows or tile / filters); ``*_bits`` are the bus
-    widths, for the record (buses take no area)."""
+    is priced as a square of its area (tile / windows or tile / filters); buses inside a tile
+    (``array=1``) span its compute array, the buffers beside it (cost.price.complete);
+    ``*_bits`` are the bus widths, for the record (buses take no area)."""
     from accelsim.datapaths.base import part
     out = {
         "wire.act": part("wire", 1, bits=act_bits, regions=1, leaves=tiles, broadcast=1,
                          carries="activations.read_bits"),
         "wire.act_col": part("wire", tiles * windows, bits=act_bits // windows,
-                             regions=tiles * windows, leaves=filters, broadcast=1,
+                             regions=tiles * windows, leaves=filters, broadcast=1, array=1,
                              carries="activations.read_bits", copies=tiles),
         "wire.wgt": part("wire", tiles, bits=wgt_bits, regions=tiles, leaves=filters, broadcast=0,
-                         carries="weights.read_bits"),
+                         array=1, carries="weights.read_bits"),
         "wire.out": part("wire", 1, bits=out_bits * tiles, regions=1, leaves=tiles, broadcast=0,
                          carries="outputs.write_bits"),
     }
     if windows > 1:
         out["wire.act_tile"] = part("wire", tiles, bits=act_bits, regions=tiles, leaves=windows,
-                                    broadcast=0, carries="activations.read_bits", copies=tiles)
+                                    broadcast=0, array=1, carries="activations.read_bits", copies=tiles)
         out["wire.wgt_row"] = part("wire", tiles * filters, bits=wgt_bits // filters,
-                                   regions=tiles * filters, leaves=windows, broadcast=1,
+                                   regions=tiles * filters, leaves=windows, broadcast=1, array=1,
                                    carries="weights.read_bits")
     return out
 
@@ -130,7 +131,7 @@ def vector_frame(pes: int, vmacs: int, lanes: int, a_bits: float, w_bits: float,
         "wire.act": part("wire", 1, bits=lanes * a_bits, regions=1, leaves=pes, broadcast=1,
                          carries="activations.read_bits"),
         "wire.wgt": part("wire", pes, bits=vmacs * lanes * w_bits, regions=pes, leaves=vmacs,
-                         broadcast=0, carries="weights.read_bits"),
+                         broadcast=0, array=1, carries="weights.read_bits"),
         "wire.out": part("wire", 1, bits=vmacs * acc_bits, regions=1, leaves=pes, broadcast=0,
                          carries="outputs.write_bits"),
     }
@@ -149,7 +150,7 @@ def planar_frame(pes: int, f: int, i: int, w_bits: float, a_bits: float, prod_bi
         "wire.wgt": part("wire", 1, bits=f * w_bits, regions=1, leaves=pes, broadcast=1,
                          carries="weights.read_bits"),
         "wire.act": part("wire", pes, bits=i * a_bits, regions=pes, leaves=1, broadcast=0,
-                         carries="activations.read_bits"),
+                         array=1, carries="activations.read_bits"),
         "wire.out": part("wire", pes, bits=f * w_bits, regions=pes, leaves=1, broadcast=0,
-                         carries="outputs.write_bits"),
+                         array=1, carries="outputs.write_bits"),
     }

@@ -168,14 +168,14 @@ class Systolic:
             "pe.add": part("int_add", pes, bits=p.acc_bits),
             "pe.oreg": part("register", 2 * pes, bits=p.width),
             "pe.preg": part("register", pes, bits=p.acc_bits),
-            # the array's edge buses: operands from the buffers to the first row / column,
-            # results out of the last (PE-to-PE links are the registers above)
+            # the array's edge buses: operands from the buffers (beside the array) to the first
+            # row / column, results out of the last (PE-to-PE links are the registers above)
             "wire.act": part("wire", 1, bits=p.rows * p.width, regions=1, leaves=p.rows,
-                             broadcast=0, carries="activations.read_bits"),
+                             broadcast=0, array=1, carries="activations.read_bits"),
             "wire.wgt": part("wire", 1, bits=p.cols * p.width, regions=1, leaves=p.cols,
-                             broadcast=0, carries="weights.read_bits"),
+                             broadcast=0, array=1, carries="weights.read_bits"),
             "wire.out": part("wire", 1, bits=p.cols * p.acc_bits, regions=1, leaves=p.cols,
-                             broadcast=0, carries="outputs.write_bits"),
+                             broadcast=0, array=1, carries="outputs.write_bits"),
         }
 
 
