@@ -62,6 +62,10 @@ class Datapath(Protocol):
     # inputs, and passes are timed independently), so `--sample` may take whole passes of a layer
     # with too few windows (FC and matmul layers at batch 1); 0: filters are never sampled.
     filter_pass: int
+    # Optional, default 16 (the worst measured, VS-Quant's 14x, with margin): peak bytes run() holds
+    # per int32 im2col byte of a layer, as benchmarks/bench_layer_memory.py measures it, with a
+    # margin; engine.budget refuses a layer whose estimate exceeds the memory budget.
+    peak_factor: float
 
     def __init__(self, params, arch: "Arch") -> None: ...
 
@@ -88,7 +92,7 @@ def _default_outputs(self, layer: "LayerTrace") -> np.ndarray | None:
     return None
 
 
-HOOK_DEFAULTS = {"needs_values": True, "samplable": False, "filter_pass": 0,
+HOOK_DEFAULTS = {"needs_values": True, "samplable": False, "filter_pass": 0, "peak_factor": 16.0,
                  "limits": _default_limits, "outputs": _default_outputs}
 REQUIRED = ("kind", "Params", "run", "inventory")
 

@@ -31,6 +31,7 @@ class BitParallelParams:
 @register
 class BitParallel:
     kind = "bitparallel"
+    peak_factor = 1.0   # memory per im2col byte: 0.5 measured (benchmarks/bench_layer_memory.py)
     needs_values = False   # timing depends on shapes only: simulate skips building operands
     Params = BitParallelParams
 

@@ -61,6 +61,7 @@ class DcnnParams:
 @register
 class Dcnn:
     kind = "dcnn"
+    peak_factor = 1.0   # memory per im2col byte: 0.5 measured (benchmarks/bench_layer_memory.py)
     Params = DcnnParams
 
     def __init__(self, params: DcnnParams, arch):

@@ -45,6 +45,7 @@ def delta_trace(trace: LayerTrace) -> LayerTrace:
 @register
 class DiffyPragmatic(Pragmatic):
     kind = "diffy_pragmatic"
+    peak_factor = 16.0   # memory per im2col byte: 13.4 measured (benchmarks/bench_layer_memory.py)
 
     def __init__(self, params, arch):
         super().__init__(params, arch)

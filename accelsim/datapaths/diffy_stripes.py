@@ -43,6 +43,7 @@ def _uses_deltas(trace) -> bool:
 @register
 class DiffyStripes(DynamicStripes):
     kind = "diffy"
+    peak_factor = 9.0   # memory per im2col byte: 7.4 measured (benchmarks/bench_layer_memory.py)
     Params = DiffyParams
 
     def __init__(self, params, arch):

@@ -137,6 +137,7 @@ def pair_counts(act_high: np.ndarray, wgt_high: np.ndarray) -> tuple[float, floa
 @register
 class FGMP(VectorArray):
     kind = "fgmp"
+    peak_factor = 3.0   # memory per im2col byte: 1.8 measured (benchmarks/bench_layer_memory.py)
     Params = FGMPParams
 
     def quantize(self, act, wgt, trace, rows, cols) -> Quantized:

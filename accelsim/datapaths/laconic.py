@@ -70,6 +70,7 @@ def filter_bricks(values: np.ndarray, lanes: int, filters: int) -> np.ndarray:
 @register
 class Laconic:
     kind = "laconic"
+    peak_factor = 4.0   # memory per im2col byte: 2.6 measured (benchmarks/bench_layer_memory.py)
     Params = LaconicParams
     samplable = True     # work depends on the im2col windows and the filters (engine.sampling)
 

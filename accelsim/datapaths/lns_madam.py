@@ -89,6 +89,7 @@ def landing_products(act_hist, wgt_hist, fmt: lns.LNSFormat, drop: int) -> tuple
 @register
 class LNSMadam(VectorArray):
     kind = "lns_madam"
+    peak_factor = 15.0   # memory per im2col byte: 12.3 measured (benchmarks/bench_layer_memory.py)
     Params = LNSMadamParams
 
     def quantize(self, act, wgt, trace, rows, cols) -> Quantized:

@@ -74,6 +74,7 @@ class LoomParams(grid.GridParams):
 @register
 class Loom:
     kind = "loom"
+    peak_factor = 8.0   # memory per im2col byte: 6.4 measured (benchmarks/bench_layer_memory.py)
     samplable = True     # work depends on the im2col windows and the filters (engine.sampling)
     Params = LoomParams
 

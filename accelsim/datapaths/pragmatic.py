@@ -87,6 +87,7 @@ def generator_gates(enc: str, width: int) -> int:
 @register
 class Pragmatic:
     kind = "pragmatic"
+    peak_factor = 14.0   # memory per im2col byte: 11.4 measured (benchmarks/bench_layer_memory.py)
     Params = PragmaticParams
     samplable = True     # work depends on the im2col windows alone (engine.sampling)
 

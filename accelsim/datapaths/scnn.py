@@ -104,6 +104,7 @@ def _sorted_csr(key: np.ndarray, n_keys: int, *cols: np.ndarray):
 @register
 class Scnn:
     kind = "scnn"
+    peak_factor = 5.0   # memory per im2col byte: 4.0 measured (benchmarks/bench_layer_memory.py)
     Params = ScnnParams
 
     def __init__(self, params: ScnnParams, arch):

@@ -49,6 +49,7 @@ class DynamicStripesParams(grid.GridParams):
 @register
 class Stripes:
     kind = "stripes"
+    peak_factor = 8.0   # memory per im2col byte: 6.4 (Dynamic Stripes) measured (benchmarks/bench_layer_memory.py)
     samplable = True       # work depends on the im2col windows alone (engine.sampling)
     needs_values = False   # the profiled precision, not the values, sets Stripes' time
     Params = StripesParams

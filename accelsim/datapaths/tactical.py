@@ -126,6 +126,7 @@ def step_costs(acts: np.ndarray, paired: np.ndarray, rule: Callable[[np.ndarray]
 @register
 class Tactical:
     kind = "tactical"
+    peak_factor = 8.0   # memory per im2col byte: 6.9 measured (benchmarks/bench_layer_memory.py)
     samplable = True     # work depends on the im2col windows and the filters (engine.sampling)
     Params = TacticalParams
 

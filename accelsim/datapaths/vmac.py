@@ -318,6 +318,7 @@ class VectorArray:
 @register
 class VMAC(VectorArray):
     kind = "vmac"
+    peak_factor = 12.0   # memory per im2col byte: 10.0 measured (benchmarks/bench_layer_memory.py)
     Params = VMACParams
 
     @property

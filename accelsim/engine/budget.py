@@ -3,9 +3,10 @@
 A value-level datapath holds the layer's operands, their im2col matrix (windows x reduction codes)
 and per-datapath temporaries of the same order (bit planes, term counts, schedules). Measured peak
 memory over the int32 im2col bytes, on a 256->256 3x3 conv at 56x56 (benchmarks/bench_layer_memory.py),
-ranged from 0.5x (bit-parallel) to 14x (VS-Quant); operand drawing costs a few copies of each
-operand. The estimate below takes the worst of those measurements, so it is an approximation that
-errs high: a layer it refuses might have fitted, a layer it admits fits with margin.
+ranges from 0.5x (bit-parallel) to 14x (VS-Quant); each datapath declares its own factor
+(``peak_factor``, its measurement with a margin; unmeasured ones take the worst, 16x), and operand
+drawing costs a few copies of each operand. The estimate is an approximation that errs high: a
+layer it refuses might have fitted, a layer it admits fits with margin.
 
 The budget defaults to half the machine's memory; ``ACCELSIM_MEMORY_BUDGET`` (bytes, or with a
 K/M/G/T suffix) changes it, e.g. on a shared node.
@@ -18,19 +19,19 @@ from accelsim.errors import SpecError
 from accelsim.spec.workload import Layer
 
 CODE_BYTES = 4            # operands are int32 codes
-IM2COL_FACTOR = 16        # peak bytes per im2col byte, above the worst measured (14x)
 OPERAND_FACTOR = 8        # peak bytes per operand code while drawing it (floats, mask, copies)
 ENV = "ACCELSIM_MEMORY_BUDGET"
 _SUFFIX = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
 
 
-def layer_bytes(layer: Layer) -> int:
-    """Approximate peak bytes to simulate ``layer`` at value level (see the module docstring)."""
+def layer_bytes(layer: Layer, peak_factor: float) -> int:
+    """Approximate peak bytes to simulate ``layer`` at value level on a datapath holding
+    ``peak_factor`` bytes per int32 im2col byte (see the module docstring)."""
     s = layer.shape
     act = s.n * s.c * s.h * s.w
     wgt = s.k * s.c_per_group * s.r * s.s
     im2col = s.groups * s.windows * s.reduction
-    return CODE_BYTES * (IM2COL_FACTOR * im2col + OPERAND_FACTOR * (act + wgt))
+    return int(CODE_BYTES * (peak_factor * im2col + OPERAND_FACTOR * (act + wgt)))
 
 
 def budget() -> int:
@@ -51,14 +52,15 @@ def budget() -> int:
         return 8 << 30            # no sysconf (not POSIX): a laptop's half
 
 
-def check_budget(workload, what: str, values: bool) -> None:
+def check_budget(workload, what: str, values: bool, peak_factor: float) -> None:
     """Raise a one-line SpecError for the first layer over the budget. ``values``: the datapath
-    reads operand values (a shape-only one draws none, except from tensor files)."""
+    reads operand values (a shape-only one draws none, except from tensor files);
+    ``peak_factor``: the datapath's (see layer_bytes)."""
     limit = budget()
     for i, layer in enumerate(workload.layers):
         if not (values or layer.act.file or layer.wgt.file):
             continue
-        need = layer_bytes(layer)
+        need = layer_bytes(layer, peak_factor)
         if need > limit:
             source = ENV if os.environ.get(ENV, "").strip() else "half this machine's memory"
             raise SpecError(workload.file, f"layers[{i}]", message=f"layer '{layer.name}' would need "
