@@ -434,6 +434,20 @@ NOTES = {
 }
 
 
+def summary_row(design: str, rows: list[dict]) -> str:
+    """A design's summary line over the rows DNNsim ran ('' when none): layers, how many within
+    1%, the largest difference, and the three totals with their ratio."""
+    rs = [r for r in rows if r.get("dnnsim_cycles")]
+    if not rs:
+        return ""
+    d = sum(int(r["dnnsim_cycles"]) for r in rs)
+    m = sum(int(r["accelsim_matched"]) for r in rs)
+    b = sum(int(r["accelsim_bundled"]) for r in rs)
+    diffs = [abs(float(r["ratio"]) - 1) for r in rs]
+    return (f"| {design} | {len(rs)} | {sum(x <= 0.01 for x in diffs)} | {max(diffs):.2%} | {d} | "
+            f"{m} | {m / d:.4f} | {b} |")
+
+
 def report(rows: list[dict], commit: str) -> None:
     """benchmarks/results/dnnsim_crosscheck.md from the CSV's AlexNet rows (and the SCNN bank
     CSV); other workloads' rows (the test workload) are summarised in one line each."""
@@ -477,15 +491,9 @@ def report(rows: list[dict], commit: str) -> None:
         "", "| design | layers | within 1% | max abs diff | DNNsim total | accelsim matched | "
         "ratio | accelsim bundled |", "|---|---|---|---|---|---|---|---|"]
     for design, rs in by.items():
-        rs = [r for r in rs if r.get("dnnsim_cycles") and not r.get("not_reference")]
-        if not rs:
-            continue
-        d = sum(int(r["dnnsim_cycles"]) for r in rs)
-        m = sum(int(r["accelsim_matched"]) for r in rs)
-        b = sum(int(r["accelsim_bundled"]) for r in rs)
-        diffs = [abs(float(r["ratio"]) - 1) for r in rs]
-        lines.append(f"| {design} | {len(rs)} | {sum(x <= 0.01 for x in diffs)} | "
-                     f"{max(diffs):.2%} | {d} | {m} | {m / d:.4f} | {b} |")
+        line = summary_row(design, [r for r in rs if not r.get("not_reference")])
+        if line:
+            lines.append(line)
     lines += ["", "## Per layer", "", "| design | layer | DNNsim | accelsim matched | ratio | "
               "accelsim bundled |", "|---|---|---|---|---|---|"]
     for design, rs in by.items():

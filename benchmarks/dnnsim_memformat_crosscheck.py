@@ -189,16 +189,7 @@ def report(rows: list[dict], commit: str) -> None:
     for net in sorted(by, key=lambda n: (n != "alexnet", n)):
         lines += [f"## {net}", "", "| design | layers | within 1% | max abs diff | DNNsim total | "
                   "accelsim matched | ratio | accelsim bundled |", "|---|---|---|---|---|---|---|---|"]
-        for design, rs in by[net].items():
-            rs = [r for r in rs if r.get("dnnsim_cycles")]
-            if not rs:
-                continue
-            d = sum(int(r["dnnsim_cycles"]) for r in rs)
-            m = sum(int(r["accelsim_matched"]) for r in rs)
-            b = sum(int(r["accelsim_bundled"]) for r in rs)
-            diffs = [abs(float(r["ratio"]) - 1) for r in rs]
-            lines.append(f"| {design} | {len(rs)} | {sum(x <= 0.01 for x in diffs)} | "
-                         f"{max(diffs):.2%} | {d} | {m} | {m / d:.4f} | {b} |")
+        lines += [line for design, rs in by[net].items() if (line := base.summary_row(design, rs))]
         ss = {d: sum(int(r["dnnsim_cycles"]) for r in by[net].get(d, []) if r.get("dnnsim_cycles"))
               for d in ("shapeshifter", "shapeshifter_diffy")}
         if all(ss.values()):
