@@ -19,7 +19,19 @@ def test_fgmp_prefill_block_fits_a_12_gib_budget_that_the_worst_factor_would_ref
     monkeypatch.setenv("ACCELSIM_MEMORY_BUDGET", "11.8G")
     check_budget(workload, "fgmp", True, fgmp.peak_factor)
     with pytest.raises(SpecError, match="attn.av"):
-        check_budget(workload, "vsquant", True, 16.0)
+        check_budget(workload, "a whole-layer design", True, 16.0)
+
+
+def test_a_design_that_takes_one_group_at_a_time_is_estimated_per_group(monkeypatch):
+    """VS-Quant (vector-MAC family) runs attn.av's 32 groups one after another: 2.7 GB peak for
+    the whole prefill block, which the whole-layer estimate (12.2 GiB) would refuse."""
+    vsquant = accelsim.load_arch(ROOT / "arch_configs" / "vsquant_4b.yaml").build()
+    assert vsquant.peak_per_group
+    layer = _prefill().layers[4]
+    assert layer.shape.groups == 32
+    assert layer_bytes(layer, 16.0, per_group=True) < layer_bytes(layer, 16.0) / 2
+    monkeypatch.setenv("ACCELSIM_MEMORY_BUDGET", "11.8G")
+    check_budget(_prefill(), "vsquant", True, vsquant.peak_factor, vsquant.peak_per_group)
 
 
 def test_estimate_grows_with_the_factor():

@@ -66,6 +66,9 @@ class Datapath(Protocol):
     # per int32 im2col byte of a layer, as benchmarks/bench_layer_memory.py measures it, with a
     # margin; engine.budget refuses a layer whose estimate exceeds the memory budget.
     peak_factor: float
+    # Optional, default False: run() works on one group of a grouped layer at a time (releasing
+    # it before the next), so the estimate counts one group's im2col, not the whole layer's.
+    peak_per_group: bool
 
     def __init__(self, params, arch: "Arch") -> None: ...
 
@@ -93,6 +96,7 @@ def _default_outputs(self, layer: "LayerTrace") -> np.ndarray | None:
 
 
 HOOK_DEFAULTS = {"needs_values": True, "samplable": False, "filter_pass": 0, "peak_factor": 16.0,
+                 "peak_per_group": False,
                  "limits": _default_limits, "outputs": _default_outputs}
 REQUIRED = ("kind", "Params", "run", "inventory")
 

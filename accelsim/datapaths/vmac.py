@@ -214,6 +214,7 @@ class VectorArray:
     and the memory traffic. A design supplies ``quantize`` and its counts, prices and parts."""
 
     Params = ArrayParams
+    peak_per_group = True   # run() takes group_operands one group at a time
 
     def __init__(self, params, arch):
         self.p = params

@@ -24,13 +24,14 @@ ENV = "ACCELSIM_MEMORY_BUDGET"
 _SUFFIX = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
 
 
-def layer_bytes(layer: Layer, peak_factor: float) -> int:
+def layer_bytes(layer: Layer, peak_factor: float, per_group: bool = False) -> int:
     """Approximate peak bytes to simulate ``layer`` at value level on a datapath holding
-    ``peak_factor`` bytes per int32 im2col byte (see the module docstring)."""
+    ``peak_factor`` bytes per int32 im2col byte (see the module docstring), of one group at a time
+    when ``per_group`` (its operands are held whole either way)."""
     s = layer.shape
     act = s.n * s.c * s.h * s.w
     wgt = s.k * s.c_per_group * s.r * s.s
-    im2col = s.groups * s.windows * s.reduction
+    im2col = (1 if per_group else s.groups) * s.windows * s.reduction
     return int(CODE_BYTES * (peak_factor * im2col + OPERAND_FACTOR * (act + wgt)))
 
 
@@ -52,15 +53,16 @@ def budget() -> int:
         return 8 << 30            # no sysconf (not POSIX): a laptop's half
 
 
-def check_budget(workload, what: str, values: bool, peak_factor: float) -> None:
+def check_budget(workload, what: str, values: bool, peak_factor: float,
+                 per_group: bool = False) -> None:
     """Raise a one-line SpecError for the first layer over the budget. ``values``: the datapath
     reads operand values (a shape-only one draws none, except from tensor files);
-    ``peak_factor``: the datapath's (see layer_bytes)."""
+    ``peak_factor``, ``per_group``: the datapath's (see layer_bytes)."""
     limit = budget()
     for i, layer in enumerate(workload.layers):
         if not (values or layer.act.file or layer.wgt.file):
             continue
-        need = layer_bytes(layer, peak_factor)
+        need = layer_bytes(layer, peak_factor, per_group)
         if need > limit:
             source = ENV if os.environ.get(ENV, "").strip() else "half this machine's memory"
             raise SpecError(workload.file, f"layers[{i}]", message=f"layer '{layer.name}' would need "

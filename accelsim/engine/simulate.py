@@ -52,7 +52,8 @@ def simulate(arch: Arch, workload: Workload,
     check_layers(arch, workload, datapath)
     notes = check_residency(arch, workload)
     check_budget(workload, f"{arch.name}'s {arch.datapath.kind} datapath",
-                 datapath.needs_values or arch.memory.formats.compressed, datapath.peak_factor)
+                 datapath.needs_values or arch.memory.formats.compressed, datapath.peak_factor,
+                 datapath.peak_per_group)
     if sample is not None and not (datapath.samplable and datapath.needs_values):
         # Shape-level datapaths have no operand values to sample (and run fast in full); others
         # do not split into per-window work. Run in full, and say so.
