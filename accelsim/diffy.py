@@ -95,3 +95,9 @@ def reconstruct_outputs(delta_out: np.ndarray, out_w: int) -> np.ndarray:
     d = np.asarray(delta_out, dtype=np.int64)
     g, nw, k = d.shape
     return np.cumsum(d.reshape(g, nw // out_w, out_w, k), axis=2).reshape(d.shape)
+
+
+def window_recon_adds(shape) -> int:
+    """Additions of a front end's reconstruction adders over a conv layer (``spec.workload.Shape``):
+    every output but the first of its row adds its left neighbour's."""
+    return shape.n * shape.out_h * (shape.out_w - 1) * shape.k

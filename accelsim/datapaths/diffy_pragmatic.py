@@ -59,9 +59,8 @@ class DiffyPragmatic(Pragmatic):
         work = super().run(delta_trace(folded))
         if not _uses_deltas(trace):
             return work
-        s = trace.shape
-        recon = s.n * s.out_h * (s.out_w - 1) * s.k
-        return dataclasses.replace(work, actions={**work.actions, "recon.op": recon})
+        return dataclasses.replace(work, actions={**work.actions,
+                                                  "recon.op": diffy.window_recon_adds(trace.shape)})
 
     def worst_case_cycles(self, trace) -> int:
         """Pragmatic's bound for a delta: one bit wider than the activations, and signed."""

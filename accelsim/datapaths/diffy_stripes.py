@@ -74,9 +74,8 @@ class DiffyStripes(DynamicStripes):
         work = super().run(trace)
         if not _uses_deltas(trace):
             return work
-        s = trace.shape
-        recon = s.n * s.out_h * (s.out_w - 1) * s.k
-        return dataclasses.replace(work, actions={**work.actions, "recon.op": recon})
+        return dataclasses.replace(work, actions={**work.actions,
+                                                  "recon.op": diffy.window_recon_adds(trace.shape)})
 
     def outputs(self, trace) -> np.ndarray:
         """The SIPs' results on the delta windows (two's complement planes at the deltas' width,

@@ -73,21 +73,28 @@ def filter_trace(trace: LayerTrace, rows: np.ndarray) -> LayerTrace:
     return LayerTrace(layer, trace.act, sub, memory_shape=s)
 
 
-def _window_batches(trace: LayerTrace, sampling: Sampling, rng) -> tuple[list, int, bool] | None:
-    """Per batch a layer of its windows and their count; the layer's windows (None if too few)."""
-    windows = trace.shape.windows
-    blocks = -(-windows // sampling.block)
+def _chosen(units: int, size: int, sampling: Sampling, rng) -> list[np.ndarray] | None:
+    """A seeded ``fraction`` of the blocks of ``size`` consecutive units, split into the batches:
+    per batch the sorted indices of its units (None if there are too few blocks to batch)."""
+    blocks = -(-units // size)
     take = int(round(sampling.fraction * blocks))
     if take < 2 * sampling.batches:
         return None
     chosen = rng.choice(blocks, take, replace=False)
     out = []
     for batch in np.array_split(chosen, sampling.batches):
-        starts = np.sort(batch) * sampling.block
-        idx = (starts[:, None] + np.arange(sampling.block)[None, :]).ravel()
-        idx = idx[idx < windows]
-        out.append((window_trace(trace, idx), idx.size))
-    return out, windows, False
+        idx = (np.sort(batch)[:, None] * size + np.arange(size)[None, :]).ravel()
+        out.append(idx[idx < units])
+    return out
+
+
+def _window_batches(trace: LayerTrace, sampling: Sampling, rng) -> tuple[list, int, bool] | None:
+    """Per batch a layer of its windows and their count; the layer's windows (None if too few)."""
+    windows = trace.shape.windows
+    chosen = _chosen(windows, sampling.block, sampling, rng)
+    if chosen is None:
+        return None
+    return [(window_trace(trace, idx), idx.size) for idx in chosen], windows, False
 
 
 def _filter_batches(trace: LayerTrace, width: int, sampling: Sampling, rng) -> tuple[list, int, bool] | None:
@@ -96,17 +103,12 @@ def _filter_batches(trace: LayerTrace, width: int, sampling: Sampling, rng) -> t
     s = trace.shape
     if width <= 0 or s.groups != 1:
         return None
-    passes = -(-s.k // width)
-    take = int(round(sampling.fraction * passes))
-    if take < 2 * sampling.batches:
+    chosen = _chosen(s.k, width, sampling, rng)
+    if chosen is None:
         return None
-    chosen = rng.choice(passes, take, replace=False)
-    out = []
-    for batch in np.array_split(chosen, sampling.batches):
-        starts = np.sort(batch) * width
-        idx = (starts[:, None] + np.arange(width)[None, :]).ravel()
-        out.append((filter_trace(trace, idx[idx < s.k]), batch.size))
-    return out, passes, True
+    # at most one pass (the last) is partial: a batch's passes are its filters / width, rounded up
+    batches = [(filter_trace(trace, idx), -(-idx.size // width)) for idx in chosen]
+    return batches, -(-s.k // width), True
 
 
 SQNR_VALUES = 1 << 18     # weights drawn for the SQNR estimate of a layer whose datapath read none
