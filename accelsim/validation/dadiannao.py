@@ -36,7 +36,7 @@ ARCH = "arch_configs/dadiannao_28nm.yaml"
 WORKLOAD = "workloads/dadiannao_peak.yaml"   # full activity, as a layout power figure is
 CONFIG = "DaDN at 28 nm, 606 MHz: 16 tiles x 16 IPs x 16x16-bit MACs, 32 MB eDRAM (4 banks / tile) + 4 MB central"
 SOURCE = "Chen et al., DaDianNao, MICRO 2014, node layout table (recalled)"
-MEMORIES = ("weights", "activations", "outputs")
+MEMORIES = price.BUFFERS     # the arch's buffers: the layout's memory type
 PUBLISHED_W = {"memory": 6.12, "registers (upper bound)": 0.93, "clock (upper bound)": 2.86}
 SCOPE_W, SCOPE_MM2 = 15.97 - 8.01, 67.73 - 17.62 - 5.97
 
