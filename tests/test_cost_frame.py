@@ -218,6 +218,13 @@ def test_dadiannao_calibration_reports_each_share(capsys):
     area = Runner().result(dadiannao.ARCH, dadiannao.WORKLOAD).area
     mem = sum(v for k, v in area.items() if k in dadiannao.MEMORIES) * 1e6
     assert mem == pytest.approx(32.21, rel=0.01)
+    # the layout's blocks, priced part by part, add up to the scope's power and area
+    blocks = dadiannao.blocks(Runner())
+    assert sum(w for w, _ in blocks.values()) == pytest.approx(total, rel=1e-9)
+    assert sum(a for _, a in blocks.values()) == pytest.approx(sum(area.values()) * 1e6, rel=1e-9)
+    # the tiles hold the weight eDRAM and all the logic; the central block the activation eDRAM
+    assert blocks["central"][1] == pytest.approx(area["activations"] * 1e6)
+    assert blocks["top-level wires"][1] == 0.0      # buses are priced without area
 
 
 def test_the_cost_model_knows_the_arch_buffer_roles():

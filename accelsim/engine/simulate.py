@@ -27,6 +27,15 @@ def memory_inventory(arch: Arch) -> dict[str, Part]:
     return parts
 
 
+def buffer_actions(arch: Arch, actions: Mapping[str, int]) -> dict[str, int]:
+    """A datapath's action counts on the arch's buffers: without an output buffer, results are
+    written back to the activation memory."""
+    out = dict(actions)
+    if arch.memory.buffer("outputs") is None and "outputs.write_bits" in out:
+        out["activations.write_bits"] = out.get("activations.write_bits", 0) + out.pop("outputs.write_bits")
+    return out
+
+
 def check_layers(arch: Arch, workload: Workload, datapath) -> None:
     """Precisions a datapath cannot hold are input errors, named by the workload key."""
     act_max, wgt_max = datapath.limits()
@@ -96,11 +105,7 @@ def simulate(arch: Arch, workload: Workload,
             else:
                 work, figures = sampled_run(datapath, trace, sample)
             timing = run_layer(work, arch.memory.dram, arch.clock.frequency_hz)
-            actions = dict(work.actions)
-            if arch.memory.buffer("outputs") is None and "outputs.write_bits" in actions:
-                # Without an output buffer, results are written back to the activation memory.
-                actions["activations.write_bits"] = (actions.get("activations.write_bits", 0)
-                                                     + actions.pop("outputs.write_bits"))
+            actions = buffer_actions(arch, work.actions)
             # flip-flops and the clock tree toggle on every busy cycle; buses carry their bits
             actions.update(price.frame_actions(inventory, work.actions, int(work.compute_cycles.sum())))
             actions["dram.read_bits"] = timing.dram_bytes_read * 8
