@@ -135,6 +135,12 @@ class Tactical:
         self.arch = arch
         # A sampled layer is rebuilt at stride 1, where folding would no longer apply.
         self.samplable = not params.fold_first_layer
+        # A filter pass is the tiles' filter sets side by side: each set's schedule and column
+        # costs follow from its own filters, and a pass's steps (sync_columns, or the slowest
+        # tile of a staggered FC pass) from its own sets, so passes are timed apart and their
+        # cycles and counts add up, for every back-end, scheduler, zero_lanes and step_rounds
+        # (engine.sampling; tests/test_sampling_loom_tactical.py).
+        self.filter_pass = params.tiles * params.filters
         self.offsets = params.offsets
 
     def limits(self) -> tuple[int, int]:
