@@ -8,12 +8,14 @@ import threading
 import time
 from pathlib import Path
 
+from accelsim.bundled import resolve
 from accelsim.errors import SpecError
 
 
 def add_commands(sub) -> None:
     s = sub.add_parser("sweep", help="run a design-space sweep (resumable; local processes or Dask)")
-    s.add_argument("sweep", help="sweep YAML: base arch and workload, axes over dotted keys")
+    s.add_argument("sweep", help="sweep YAML (base arch and workload, axes over dotted keys), or a "
+                   "bundled sweep's name such as 'dstripes_space' (see list)")
     s.add_argument("--output", "-o", help="results folder (default: <sweep name>.sweep); a re-run "
                    "with the same folder computes only the points not yet in it")
     s.add_argument("--workers", "-j", type=int, help="local worker processes (default: one per core)")
@@ -36,7 +38,7 @@ def cmd_sweep(args) -> int:
     try:
         with stop_on_signals(got):
             from accelsim.sweep.run import run_sweep     # seconds of imports: already covered
-            report = run_sweep(args.sweep, args.output, workers=args.workers,
+            report = run_sweep(_sweep_file(args), args.output, workers=args.workers,
                                scheduler=args.scheduler, progress=bar)
     except (Stopped, Exception):
         if not got:
@@ -97,12 +99,17 @@ def stop_on_signals(got: list[int] | None = None):
             signal.signal(s, signal.SIG_IGN if got else h)
 
 
+def _sweep_file(args) -> Path:
+    """The SWEEP argument: a file, or a bundled sweep's name (`accelsim list`), as ARCH and WORKLOAD."""
+    return resolve("sweep", args.sweep, "SWEEP")
+
+
 def _saved(args) -> str:
     """How many points the store holds and how to resume, for the interruption message."""
     from accelsim.spec.sweep import load_sweep_spec
     from accelsim.sweep.store import Store, read_index
     try:
-        store = Path(args.output) if args.output else Path(f"{load_sweep_spec(args.sweep).name}.sweep")
+        store = Path(args.output) if args.output else Path(f"{load_sweep_spec(_sweep_file(args)).name}.sweep")
         _, index = read_index(store)
         done = Store(store).done() & {p["id"] for p in index["points"]}
     except SpecError:

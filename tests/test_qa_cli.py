@@ -1,0 +1,27 @@
+"""QA: what a new user meets on the command line, outside the checkout."""
+import accelsim.sweep.run
+from accelsim import bundled
+from accelsim.errors import SpecError
+
+
+def test_sweep_takes_a_bundled_sweep_by_name(run_cli, monkeypatch, tmp_path):
+    # `accelsim list` shows the bundled sweeps; from any folder their names must work, as for run
+    seen = []
+
+    def fake_run_sweep(spec, store, **kwargs):
+        seen.append(spec)
+        raise SpecError("stop", "", message="stopped by the test")
+
+    monkeypatch.setattr(accelsim.sweep.run, "run_sweep", fake_run_sweep)
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run_cli("sweep", "dstripes_space", "-o", tmp_path / "s", "-q")
+    assert code == 2 and "stopped by the test" in err
+    assert seen == [bundled.folder("sweep") / "dstripes_space.yaml"]
+
+
+def test_sweep_names_a_wrong_bundled_name_in_one_line(run_cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run_cli("sweep", "stripes")
+    assert code == 2 and err.strip() == "error: SWEEP: 'stripes' is a bundled arch, not a sweep"
+    code, _, err = run_cli("sweep", "dstripes_spce")
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "did you mean 'dstripes_space'" in err
