@@ -25,3 +25,16 @@ def test_sweep_names_a_wrong_bundled_name_in_one_line(run_cli, tmp_path, monkeyp
     assert code == 2 and err.strip() == "error: SWEEP: 'stripes' is a bundled arch, not a sweep"
     code, _, err = run_cli("sweep", "dstripes_spce")
     assert code == 2 and len(err.strip().splitlines()) == 1 and "did you mean 'dstripes_space'" in err
+
+
+def test_sweep_without_pyarrow_stops_before_any_point(run_cli, monkeypatch, tmp_path, root):
+    # the base install has no pyarrow: the sweep used to simulate its first points, then fail
+    sweep = tmp_path / "s.yaml"
+    sweep.write_text(f"name: s\narch: {root / 'arch_configs/dadn.yaml'}\n"
+                     f"workload: {root / 'tests/data/tiny.yaml'}\naxes: {{clock.frequency_mhz: [500, 1000]}}\n")
+    ran = []
+    monkeypatch.setattr(accelsim.sweep.run, "simulate", lambda *a, **k: ran.append(a))
+    monkeypatch.setitem(__import__("sys").modules, "pyarrow", None)
+    code, _, err = run_cli("sweep", sweep, "-o", tmp_path / "out", "-j", "1", "-q")
+    assert code == 1 and err.strip() == "error: this needs pyarrow, from the 'parquet' extra: pip install 'accelsim[parquet]'"
+    assert ran == [] and not (tmp_path / "out").exists()

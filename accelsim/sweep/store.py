@@ -40,6 +40,7 @@ class Store:
     @classmethod
     def create(cls, path: str | Path, spec, points: Iterable) -> "Store":
         """Open (or start) the store of ``spec``: write its index, clear half-written files."""
+        __import__("pyarrow")     # points are Parquet: a missing extra is reported before any runs
         store = cls(path)
         p = store.path
         if p.exists() and (not p.is_dir() or (any(p.iterdir()) and not (p / INDEX).is_file())):
