@@ -38,3 +38,22 @@ def test_sweep_without_pyarrow_stops_before_any_point(run_cli, monkeypatch, tmp_
     code, _, err = run_cli("sweep", sweep, "-o", tmp_path / "out", "-j", "1", "-q")
     assert code == 1 and err.strip() == "error: this needs pyarrow, from the 'parquet' extra: pip install 'accelsim[parquet]'"
     assert ran == [] and not (tmp_path / "out").exists()
+
+
+def test_sweep_file_names_bundled_archs_and_workloads(tmp_path):
+    # a sweep written outside the checkout names the bundled files as the command line does
+    from accelsim.spec.sweep import load_sweep_spec
+    sweep = tmp_path / "s.yaml"
+    sweep.write_text("name: s\nworkload: alexnet\nbaseline: dadn\n"
+                     "axes: {arch: [stripes, dstripes], datapath.params.tiles: [8, 16]}\n")
+    spec = load_sweep_spec(sweep)
+    archs = bundled.folder("arch")
+    assert spec.workload == bundled.folder("workload") / "alexnet.yaml" and spec.baseline == archs / "dadn.yaml"
+    assert spec.axes[0].values == (archs / "stripes.yaml", archs / "dstripes.yaml")
+    sweep.write_text("name: s\nworkload: alexnet\narch: stripez\naxes: {datapath.params.tiles: [8]}\n")
+    try:
+        load_sweep_spec(sweep)
+    except SpecError as err:
+        assert str(err) == f"{sweep}: arch: file not found: stripez"
+    else:
+        raise AssertionError("a missing arch was accepted")

@@ -2,7 +2,8 @@
 
 ```yaml
 name: dstripes-space
-arch: ../dstripes.yaml                  # base architecture; paths are relative to this file
+arch: ../dstripes.yaml                  # base architecture; paths are relative to this file,
+                                        # or bundled names (`accelsim list`), e.g. dstripes
 workload: ../../workloads/alexnet.yaml  # base workload
 layers: [conv2, conv3]                  # optional: simulate only these layers
 set: {memory.weights_resident: fit}     # optional: settings every point shares
@@ -33,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from accelsim import bundled
 from accelsim.errors import SpecError
 from accelsim.spec.arch import Arch, arch_from_dict, load_arch
 from accelsim.spec.reader import Reader, load_yaml
@@ -221,10 +223,21 @@ def _file(r: Reader, key: str, folder: Path, required: bool) -> Path | None:
         r.known(key)
         return None
     name = r.string(key)
-    path = folder / name
-    if not path.is_file():
+    path = _find(name, folder, "workload" if key == "workload" else "arch")
+    if path is None:
         raise SpecError(r.file, r.key(key), message=f"file not found: {name}")
     return path
+
+
+def _find(name: str, folder: Path, what: str) -> Path | None:
+    """A file named relative to the sweep file, else a bundled name (`accelsim list`) as on the
+    command line, so that a sweep written outside the checkout can use the bundled files."""
+    if (folder / name).is_file():
+        return folder / name
+    if bundled.looks_like_path(name):
+        return None
+    path = bundled.folder(what) / f"{name}.yaml"
+    return path if path.is_file() else None
 
 
 def _read_axis(axes: Reader, key: str, folder: Path) -> Axis:
@@ -234,9 +247,11 @@ def _read_axis(axes: Reader, key: str, folder: Path) -> Axis:
     if key in FILE_AXES:
         paths = []
         for i, v in enumerate(values):
-            if not isinstance(v, str) or not (folder / v).is_file():
-                raise SpecError(axes.file, f"axes.{key}[{i}]", f"an existing {key} file", v)
-            paths.append(folder / v)
+            path = _find(v, folder, key) if isinstance(v, str) else None
+            if path is None:
+                raise SpecError(axes.file, f"axes.{key}[{i}]", f"an existing {key} file or a bundled "
+                                f"{key} name", v)
+            paths.append(path)
         return Axis(key, tuple(paths))
     if not all(part for part in key.split(".")):
         raise SpecError(axes.file, f"axes.{key}", message="expected a dotted key like memory.dram.type")
