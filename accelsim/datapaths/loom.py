@@ -85,7 +85,7 @@ class Loom:
         self.samplable = not params.fold_first_layer
         # No filter pass (engine.sampling), whatever the options: an FC layer's output slots
         # stream over one weight bus (_fc, load_stream), each slot's first bricks loading while
-        # the last slot's finish, so a slot's time depends on the slot before it. Timed apart,
+        # the previous slot's last ones run, so a slot's time depends on the slot before it. Timed apart,
         # the 32 slots of an 8-bit 4096 -> 4096 layer add 2.3% (loom.yaml, dpred_loom.yaml; 0.8% on
         # loom_4b), one unhidden tail per slot, and a sample of them carries that bias even
         # where its spread is zero (static weights: every slot alike). Conv and matmul slots do
