@@ -89,10 +89,8 @@ def blocks(r: Runner) -> dict[str, tuple[float, float]]:
     return out
 
 
-def breakdown(r: Runner) -> dict[str, float]:
-    """Average on-chip watts by type over the workload: memory (dynamic + leakage + refresh),
-    combinational logic, registers, clock tree, wires (dynamic + leakage)."""
-    res = r.result(ARCH, WORKLOAD)
+def leakage(r: Runner) -> dict[str, float]:
+    """Leakage watts of the memories (eDRAM refresh included) and of the logic."""
     arch = load_arch(r.root / ARCH)
     inv = price.complete({**arch.build().inventory(), **memory_inventory(arch)},
                          arch.technology.node_nm, arch.technology.vdd)
@@ -100,6 +98,14 @@ def breakdown(r: Runner) -> dict[str, float]:
     for name, p in inv.items():
         w = price.price(p, arch.technology.node_nm, arch.technology.vdd).leakage * p.count
         leak["memory" if price.component(name) in MEMORIES else "logic"] += w
+    return leak
+
+
+def breakdown(r: Runner) -> dict[str, float]:
+    """Average on-chip watts by type over the workload: memory (dynamic + leakage + refresh),
+    combinational logic, registers, clock tree, wires (dynamic + leakage)."""
+    res = r.result(ARCH, WORKLOAD)
+    leak = leakage(r)
     seconds = res.seconds
     joules: dict[str, float] = {}
     for layer in res.layers:
