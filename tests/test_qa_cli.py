@@ -57,3 +57,18 @@ def test_sweep_file_names_bundled_archs_and_workloads(tmp_path):
         assert str(err) == f"{sweep}: arch: file not found: stripez"
     else:
         raise AssertionError("a missing arch was accepted")
+
+
+def test_workload_derives_from_a_bundled_network_by_name(tmp_path):
+    import accelsim
+    w = tmp_path / "w.yaml"
+    w.write_text("name: w\nbase: alexnet\nset: {act_bits: 4}\n")
+    layers = accelsim.load_workload(w).layers
+    assert len(layers) == 8 and {l.act_bits for l in layers} == {4}
+
+
+def test_a_missing_base_names_the_deriving_file_and_key(run_cli, tmp_path, root):
+    w = tmp_path / "w.yaml"
+    w.write_text("name: w\nbase: nothere.yaml\n")
+    code, _, err = run_cli("run", root / "arch_configs/dadn.yaml", w, "-q")
+    assert code == 2 and err == f"error: {w}: base: file not found: nothere.yaml\n"

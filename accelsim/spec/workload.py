@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
+from accelsim import bundled
 from accelsim.errors import SpecError
 from accelsim.spec.reader import Reader, load_yaml
 
@@ -179,6 +180,17 @@ def workload_from_dict(data, path: Path) -> Workload:
     return Workload(name, file, seed, tuple(layers), notes)
 
 
+def _base_file(name: str, folder: Path) -> Path | None:
+    """``base:`` names a file beside the workload, else a bundled workload (`accelsim list`), so
+    that a workload written outside the checkout can derive from the bundled networks."""
+    if (folder / name).exists():
+        return folder / name
+    if bundled.looks_like_path(name):
+        return None
+    path = bundled.folder("workload") / f"{name}.yaml"
+    return path if path.is_file() else None
+
+
 def _derive(data, path: Path, depth: int = 0):
     """Resolve ``base:`` (another workload file), ``set:`` (keys for every layer) and
     ``overrides:`` (keys per layer name) into one plain workload mapping.
@@ -200,7 +212,11 @@ def _derive(data, path: Path, depth: int = 0):
         # The base's layers would silently replace these (or these the base's): say which wins.
         raise SpecError(file, "layers", message="not allowed together with 'base' (change the "
                         "base's layers with 'set:' or 'overrides:', or drop 'base:')")
-    base_path = path.parent / base_name
+    base_path = _base_file(base_name, path.parent)
+    if base_path is None:
+        raise SpecError(file, "base", message=f"file not found: {base_name} (nor a bundled workload "
+                        "of that name)" if not bundled.looks_like_path(base_name) else
+                        f"file not found: {base_name}")
     base_data = load_yaml(base_path)
     if not isinstance(base_data, dict) or not isinstance(base_data.get("layers", base_data.get("base")),
                                                          (list, str)):
