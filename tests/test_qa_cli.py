@@ -72,3 +72,12 @@ def test_a_missing_base_names_the_deriving_file_and_key(run_cli, tmp_path, root)
     w.write_text("name: w\nbase: nothere.yaml\n")
     code, _, err = run_cli("run", root / "arch_configs/dadn.yaml", w, "-q")
     assert code == 2 and err == f"error: {w}: base: file not found: nothere.yaml\n"
+
+
+def test_sweep_error_names_which_arch_of_an_arch_axis_rejects_a_key(run_cli, tmp_path):
+    sweep = tmp_path / "s.yaml"
+    sweep.write_text("name: s\nworkload: alexnet\naxes: {arch: [stripes, pragmatic], "
+                     "datapath.params.registers: [0, 1]}\n")
+    code, _, err = run_cli("sweep", sweep, "-o", tmp_path / "out", "-q")
+    assert code == 2 and err == (f"error: {sweep}: axes.datapath.params.registers: unknown key "
+                                 "(did you mean 'filters'?) (in stripes.yaml)\n")

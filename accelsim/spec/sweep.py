@@ -335,7 +335,9 @@ def _edited(spec: SweepSpec, arch_file: Path, sections: list[tuple[str, tuple[Se
     except SpecError as err:
         key = next((k for k in where if err.key == k or err.key.startswith(k + ".")), None)
         if key is not None:
-            raise SpecError(spec.file, where[key], message=err.message) from None
+            # with an arch axis, say which of its files the value does not fit
+            which = f" (in {arch_file.name})" if len(_arch_files(spec)) > 1 else ""
+            raise SpecError(spec.file, where[key], message=err.message + which) from None
         point = ", ".join(f"{k}={v}" for _, pairs in sections for k, v in pairs)
         raise SpecError(spec.file, "axes", message=f"at {point}: {arch_file.name}: "
                         f"{err.key}: {err.message}") from None
