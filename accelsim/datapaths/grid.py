@@ -28,7 +28,15 @@ class GridParams:
     width: int = field(default=16, metadata={"lo": 1, "hi": 32})
     acc_bits: int = field(default=32, metadata={"lo": 8, "hi": 64})
     fold_first_layer: bool = False       # datapaths.fold: stride folded into channels
-    fc_overlap: bool = False             # FC filter passes overlap (fc_pass_cycles)
+
+
+@dataclass(frozen=True)
+class PassGridParams(GridParams):
+    """A grid whose FC filter passes may overlap (``fc_pass_cycles``): only the designs that model
+    that switch take it (Stripes, Dynamic Stripes, Pragmatic and their Diffy front ends), so an arch
+    that sets it for another design is told the key is unknown rather than silently ignored."""
+
+    fc_overlap: bool = False
 
 
 def check_group_size(p) -> None:

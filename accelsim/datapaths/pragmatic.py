@@ -41,7 +41,7 @@ from accelsim.spec.workload import LayerKind
 
 
 @dataclass(frozen=True)
-class PragmaticParams(grid.GridParams):
+class PragmaticParams(grid.PassGridParams):
     first_stage_bits: int = field(default=2, metadata={"lo": 0, "hi": 5})
     registers: int = field(default=1, metadata={"lo": 0, "hi": 1024})
     encoding: str = field(default="booth_r4", metadata={"choices": ENCODINGS})

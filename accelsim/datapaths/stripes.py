@@ -33,11 +33,11 @@ from accelsim.numerics.kernels import sync_columns
 from accelsim.spec.workload import LayerKind
 
 
-StripesParams = grid.GridParams
+StripesParams = grid.PassGridParams
 
 
 @dataclass(frozen=True)
-class DynamicStripesParams(grid.GridParams):
+class DynamicStripesParams(grid.PassGridParams):
     group_size: int = field(default=256, metadata={"lo": 1, "hi": 1 << 20})
     registers: int = field(default=0, metadata={"lo": 0, "hi": 1024})
     leading_only: bool = False
@@ -59,8 +59,12 @@ class Stripes:
         self.arch = arch
         # A sampled layer is rebuilt at stride 1, where folding would no longer apply.
         self.samplable = not params.fold_first_layer
-        # FC passes are timed alike and apart, unless they overlap (engine.sampling)
-        self.filter_pass = 0 if params.fc_overlap else params.tiles * params.filters
+        self.filter_pass = self.fc_filter_pass()
+
+    def fc_filter_pass(self) -> int:
+        """Filters per FC pass for sampling (engine.sampling): passes are timed alike and apart,
+        unless they overlap."""
+        return 0 if self.p.fc_overlap else self.p.tiles * self.p.filters
 
     def limits(self) -> tuple[int, int]:
         return self.p.width, self.p.width
