@@ -369,9 +369,10 @@ def _read_layer(r: Reader, base: _Defaults, folder: Path, index: int) -> Layer:
         _check_container(r, op, bits, values)
         if values.file is not None:
             from accelsim.spec import npyfile
-            # elements of the (n, c, h, w) activations or the (k, c/groups, r, s) weights
-            count = shape.n * shape.c * shape.h * shape.w if op == "act" else shape.k * shape.reduction
-            npyfile.check_operand(values.file, values.key, count, r.file, f"{r.path}.{op}")
+            # the (n, c, h, w) activations or the (k, c/groups, r, s) weights
+            want = ((shape.n, shape.c, shape.h, shape.w) if op == "act"
+                    else (shape.k, shape.c_per_group, shape.r, shape.s))
+            npyfile.check_operand(values.file, values.key, want, r.file, f"{r.path}.{op}")
     r.done()
     return layer
 

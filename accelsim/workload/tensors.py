@@ -126,10 +126,14 @@ def values_text(values: Values) -> str:
 def from_file(values: Values, shape: tuple[int, ...], bits: int, file: str, key: str) -> Operand:
     """A real tensor: integers are taken as codes (and must fit ``bits``), floats are quantized."""
     from accelsim.spec.npyfile import read_operand
-    arr = read_operand(values.file, values.key, int(np.prod(shape)), file, key).reshape(shape)
+    arr = read_operand(values.file, values.key, tuple(shape), file, key).reshape(shape)
     integer = np.issubdtype(arr.dtype, np.integer)
-    if not integer and (not np.issubdtype(arr.dtype, np.floating) or not np.all(np.isfinite(arr))):
+    if not integer and not np.issubdtype(arr.dtype, np.floating):
         raise SpecError(file, key + ".file", "finite integer or float values", str(arr.dtype))
+    if not integer and not np.all(np.isfinite(arr)):
+        bad = int(np.count_nonzero(~np.isfinite(arr)))
+        raise SpecError(file, key + ".file", "finite integer or float values",
+                        f"{bad:,} NaN or infinite {arr.dtype} values")
     signed = bool(arr.min() < 0)
     if signed and bits < 2:
         raise SpecError(file, key + ".file", message="expected at least 2 bits for signed values "
