@@ -81,3 +81,13 @@ def test_sweep_error_names_which_arch_of_an_arch_axis_rejects_a_key(run_cli, tmp
     code, _, err = run_cli("sweep", sweep, "-o", tmp_path / "out", "-q")
     assert code == 2 and err == (f"error: {sweep}: axes.datapath.params.registers: unknown key "
                                  "(did you mean 'filters'?) (in stripes.yaml)\n")
+
+
+def test_stats_and_export_take_bundled_workload_names(run_cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_cli("stats", "alexnet", "--layers", "conv2")
+    assert code == 0, err
+    assert out.splitlines()[1].split()[:2] == ["conv2", "act"]
+    code, _, err = run_cli("export", "scalesim", "alexnet", "-o", tmp_path / "a.csv")
+    assert code == 0, err
+    assert (tmp_path / "a.csv").read_text().splitlines()[1].startswith("conv1, 227, 227, 11, 11, 3, 96, 4")

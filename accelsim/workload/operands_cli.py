@@ -4,6 +4,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from accelsim.bundled import resolve
 from accelsim.errors import SpecError
 
 
@@ -184,7 +185,7 @@ def _bar(done: int, total: int, label: str) -> None:
 def cmd_stats(args) -> int:
     from accelsim.spec.workload import load_workload
     from accelsim.workload.stats import table
-    workload = load_workload(args.workload)
+    workload = load_workload(resolve("workload", args.workload))
     if args.layers:
         workload = workload.select([n.strip() for n in args.layers.split(",") if n.strip()])
     df = table(workload)

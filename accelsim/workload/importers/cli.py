@@ -4,6 +4,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from accelsim.bundled import resolve
 from accelsim.errors import SpecError
 
 
@@ -48,7 +49,7 @@ def add_commands(sub) -> None:
     exp = sub.add_parser("export", help="a workload in another tool's format")
     dst = exp.add_subparsers(dest="target", required=True)
     e = dst.add_parser("scalesim", help="a SCALE-Sim topology CSV (padding folded into the IFMAP)")
-    e.add_argument("workload", help="workload YAML file to export")
+    e.add_argument("workload", help="workload YAML file or bundled name to export")
     e.add_argument("--output", "-o", help="CSV to write (default: <workload>.csv here)")
     e.add_argument("--form", choices=FORMS, default="auto",
                    help="auto: conv form when every conv layer fits it, else GEMM form "
@@ -79,7 +80,7 @@ def cmd_import_scalesim(args) -> int:
 def cmd_export_scalesim(args) -> int:
     from accelsim.spec.workload import load_workload
     from accelsim.workload.importers.scalesim import export_topology
-    workload = load_workload(args.workload)
+    workload = load_workload(resolve("workload", args.workload))
     text, warnings = export_topology(workload, form=args.form)
     out = _out(args.output, args.workload, ".csv")
     try:
