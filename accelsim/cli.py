@@ -63,6 +63,8 @@ def cmd_run(args) -> int:
         raise SpecError("--output", "", "a .csv, .json or .parquet file name", args.output)
     if args.output and not Path(args.output).resolve().parent.is_dir():
         raise SpecError(args.output, "", message="cannot write: its folder does not exist")
+    if args.output and Path(args.output).is_dir():     # said only after simulating
+        raise SpecError(args.output, "", message="cannot write: is a directory")
     if args.output and Path(args.output).suffix == ".parquet":
         __import__("pyarrow")           # a missing extra is reported before simulating
     try:

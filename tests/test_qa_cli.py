@@ -91,3 +91,17 @@ def test_stats_and_export_take_bundled_workload_names(run_cli, tmp_path, monkeyp
     code, _, err = run_cli("export", "scalesim", "alexnet", "-o", tmp_path / "a.csv")
     assert code == 0, err
     assert (tmp_path / "a.csv").read_text().splitlines()[1].startswith("conv1, 227, 227, 11, 11, 3, 96, 4")
+
+
+def test_run_output_that_is_a_directory_is_refused_before_simulating(run_cli, tmp_path, monkeypatch):
+    import accelsim.engine.simulate
+    monkeypatch.setattr(accelsim.engine.simulate, "simulate", lambda *a, **k: 1 / 0)
+    (tmp_path / "out.csv").mkdir()
+    code, _, err = run_cli("run", "stripes", "alexnet", "-q", "-o", tmp_path / "out.csv")
+    assert code == 2 and err == f"error: {tmp_path / 'out.csv'}: cannot write: is a directory\n"
+
+
+def test_summary_counts_one_layer_in_the_singular(run_cli):
+    code, out, err = run_cli("run", "stripes", "alexnet", "--layers", "fc8")
+    assert code == 0, err
+    assert "on alexnet: 1 layer, 4,096,000 MACs" in out

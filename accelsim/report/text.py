@@ -16,6 +16,10 @@ def _table(df: pd.DataFrame, formats: dict[str, str]) -> str:
     return "\n".join([line(cols), line(["-" * w for w in widths])] + [line(r) for r in cells])
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def layer_table(result: Result, comparison: pd.DataFrame | None = None) -> str:
     df = result.per_layer()
     out = pd.DataFrame({
@@ -36,7 +40,7 @@ def summary(result: Result, comparison: pd.DataFrame | None = None, baseline: Re
     t = result.totals().iloc[0]
     lines = [
         f"{result.arch} ({result.datapath}, {result.node_nm} nm, {result.frequency_hz / 1e6:.0f} MHz) "
-        f"on {result.workload}: {len(result.layers)} layers, {int(t['macs']):,} MACs",
+        f"on {result.workload}: {_count(len(result.layers), 'layer')}, {int(t['macs']):,} MACs",
         f"  cycles   {int(t['cycles']):,} (compute {int(t['compute_cycles']):,}, stall {int(t['stall_cycles']):,})",
         f"  time     {t['seconds'] * 1e3:.4f} ms",
         f"  energy   {t['energy_J'] * 1e6:.2f} uJ: " + ", ".join(
@@ -50,7 +54,7 @@ def summary(result: Result, comparison: pd.DataFrame | None = None, baseline: Re
     sampled = [l for l in result.layers if "cycles_rel_stderr" in l.extra]
     if sampled:
         err = sum((l.extra["cycles_rel_stderr"] * l.cycles) ** 2 for l in sampled) ** 0.5
-        lines.append(f"  sampled  {len(sampled)} layers; estimated cycles +/- {100 * err / t['cycles']:.2f}% "
+        lines.append(f"  sampled  {_count(len(sampled), 'layer')}; estimated cycles +/- {100 * err / t['cycles']:.2f}% "
                      "(one standard error)")
     if comparison is not None and baseline is not None:
         total = comparison.set_index("layer").loc["total"]
