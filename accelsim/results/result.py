@@ -96,6 +96,10 @@ class Result:
             row.update(dict(l.extra))
             rows.append(row)
         df = pd.DataFrame(rows)
+        # A part a layer does not use (Tartan's FC registers on a conv layer) spends 0 J there,
+        # not an unknown amount: no empty cells in the energy columns.
+        parts = list(dict.fromkeys(f"energy_{k}_J" for l in self.layers for k in l.energy))
+        df[parts] = df[parts].fillna(0.0)
         # A level a layer does not touch (no DRAM traffic when it stays on chip) is zero, not
         # missing: the columns stay integers.
         counted = sorted({k for l in self.layers for k in l.accesses}, key=accesses.column_order)
