@@ -144,6 +144,8 @@ def _write(result, comparison, path: Path) -> None:
         totals["speedup"], totals["energy_efficiency"] = total["speedup"], total["energy_efficiency"]
     integers = [c for c in df.columns if df[c].dtype.kind == "i"]
     df = __import__("pandas").concat([df, totals], ignore_index=True)
+    # the design's figures on every row, not only the total's: a layer row read alone is complete
+    df["datapath"], df["node_nm"], df["frequency_hz"] = result.datapath, result.node_nm, result.frequency_hz
     # The total row leaves per-layer figures (bit widths) empty: keep the rest integers, not 8.0.
     df = df.astype({c: "Int64" for c in integers})
     try:

@@ -105,3 +105,13 @@ def test_summary_counts_one_layer_in_the_singular(run_cli):
     code, out, err = run_cli("run", "stripes", "alexnet", "--layers", "fc8")
     assert code == 0, err
     assert "on alexnet: 1 layer, 4,096,000 MACs" in out
+
+
+def test_every_row_of_a_run_output_names_the_design(run_cli, tmp_path):
+    import json
+    out = tmp_path / "r.json"
+    code, _, err = run_cli("run", "stripes", "alexnet", "--layers", "conv2,fc8", "-q", "-o", out)
+    assert code == 0, err
+    rows = json.loads(out.read_text())
+    assert [r["layer"] for r in rows] == ["conv2", "fc8", "total"]
+    assert {(r["datapath"], r["node_nm"], r["frequency_hz"]) for r in rows} == {("stripes", 65, 980e6)}
