@@ -78,8 +78,9 @@ def _builtin() -> dict[str, tuple[str, str]]:
                 target = (stmt.targets[0] if isinstance(stmt, ast.Assign) else
                           stmt.target if isinstance(stmt, ast.AnnAssign) else None)
                 if getattr(target, "id", None) == "kind" and isinstance(stmt.value, ast.Constant):
-                    out[stmt.value.value] = (f"accelsim.datapaths.{path.stem}",
-                                             _summary(ast.get_docstring(tree) or ""))
+                    # the class's own docstring tells apart the kinds one module defines
+                    doc = ast.get_docstring(node) or ast.get_docstring(tree) or ""
+                    out[stmt.value.value] = (f"accelsim.datapaths.{path.stem}", _summary(doc))
     return out
 
 

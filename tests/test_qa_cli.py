@@ -115,3 +115,9 @@ def test_every_row_of_a_run_output_names_the_design(run_cli, tmp_path):
     rows = json.loads(out.read_text())
     assert [r["layer"] for r in rows] == ["conv2", "fc8", "total"]
     assert {(r["datapath"], r["node_nm"], r["frequency_hz"]) for r in rows} == {("stripes", 65, 980e6)}
+
+
+def test_list_tells_apart_the_kinds_one_module_defines(run_cli):
+    code, out, _ = run_cli("list")
+    lines = {l.split()[0]: l for l in out.splitlines() if l.startswith("  ") and len(l.split()) > 1}
+    assert code == 0 and "Dynamic Stripes" in lines["dstripes"] and "Dynamic" not in lines["stripes"]

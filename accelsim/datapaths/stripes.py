@@ -48,6 +48,7 @@ class DynamicStripesParams(grid.PassGridParams):
 
 @register
 class Stripes:
+    """Stripes (Judd et al., MICRO 2016): bit-serial activations at each layer's profiled precision."""
     kind = "stripes"
     peak_factor = 8.0   # memory per im2col byte: 6.4 (Dynamic Stripes) measured (benchmarks/bench_layer_memory.py)
     samplable = True       # work depends on the im2col windows alone (engine.sampling)
@@ -179,6 +180,7 @@ class Stripes:
 
 @register
 class DynamicStripes(Stripes):
+    """Dynamic Stripes (Delmas et al., arXiv 1706.00504): run-time precision per group of activations."""
     kind = "dstripes"
     needs_values = True
     Params = DynamicStripesParams
