@@ -1,11 +1,11 @@
 """accelsim: a cycle-level simulator of deep-learning accelerators.
 
     import accelsim
-    arch = accelsim.load_arch("arch_configs/stripes.yaml")
-    work = accelsim.load_workload("workloads/alexnet.yaml")
+    arch = accelsim.load_arch("stripes")          # a bundled name (accelsim list) or a YAML file
+    work = accelsim.load_workload("alexnet")
     result = accelsim.simulate(arch, work)
     result.per_layer(); result.totals()
-    result.compare(accelsim.simulate(accelsim.load_arch("arch_configs/dadn.yaml"), work))
+    result.compare(accelsim.simulate(accelsim.load_arch("dadn"), work))
 
 The names below are imported on first use (PEP 562), so that ``import accelsim`` and the CLI's
 light commands do not pay for pandas, SimPy or Dask.
@@ -39,4 +39,4 @@ def __getattr__(name: str):
 
 
 def __dir__() -> list[str]:
-    return sorted([*globals(), *_PUBLIC])
+    return sorted({*globals(), *_PUBLIC})

@@ -52,11 +52,11 @@ def resolve(what: str, text: str, option: str | None = None) -> Path:
     if candidate.is_file():
         return candidate
     label = option or what.upper()
+    a = "an" if what == "arch" else "a"
     others = [w for w in FOLDERS if w != what and (folder(w) / f"{text}.yaml").is_file()]
     if others:
-        raise SpecError(label, "", message=f"'{text}' is a bundled {others[0]}, not an {what}"
-                        if what == "arch" else f"'{text}' is a bundled {others[0]}, not a {what}")
+        raise SpecError(label, "", message=f"'{text}' is a bundled {others[0]}, not {a} {what}")
     close = difflib.get_close_matches(text, names(what), n=3)
     hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else \
         " (`accelsim list` shows them)"
-    raise SpecError(label, "", f"a {what} YAML file or a bundled {what} name{hint}", text)
+    raise SpecError(label, "", f"{a} {what} YAML file or a bundled {what} name{hint}", text)

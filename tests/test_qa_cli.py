@@ -121,3 +121,21 @@ def test_list_tells_apart_the_kinds_one_module_defines(run_cli):
     code, out, _ = run_cli("list")
     lines = {l.split()[0]: l for l in out.splitlines() if l.startswith("  ") and len(l.split()) > 1}
     assert code == 0 and "Dynamic Stripes" in lines["dstripes"] and "Dynamic" not in lines["stripes"]
+
+
+def test_python_loaders_take_bundled_names_from_any_folder(tmp_path, monkeypatch):
+    # the README's Python example, run outside the checkout (as after pip install)
+    import accelsim
+    monkeypatch.chdir(tmp_path)
+    assert accelsim.load_arch("stripes").name == "stripes"
+    assert [l.name for l in accelsim.load_workload("alexnet").layers][:2] == ["conv1", "conv2"]
+    try:
+        accelsim.load_arch("alexnet")
+    except SpecError as err:
+        assert str(err) == "ARCH: 'alexnet' is a bundled workload, not an arch"
+    else:
+        raise AssertionError("a workload was loaded as an arch")
+    try:
+        accelsim.load_arch("stripez")
+    except SpecError as err:
+        assert str(err).startswith("ARCH: expected an arch YAML file or a bundled arch name (did you mean")

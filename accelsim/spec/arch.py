@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from accelsim import bundled
 from accelsim.cost.overrides import UserPrices
 from accelsim.errors import SpecError
 from accelsim.memformat import FORMATS, ROLES, Formats
@@ -129,7 +130,8 @@ class Arch:
 
 
 def load_arch(path: str | Path) -> Arch:
-    path = Path(path)
+    """An arch YAML file, or a bundled arch's name (``load_arch("stripes")``, as on the CLI)."""
+    path = bundled.resolve("arch", str(path))
     return arch_from_dict(load_yaml(path), str(path))
 
 

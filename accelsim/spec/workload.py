@@ -151,7 +151,8 @@ _LAYER_KEYS = {
 
 
 def load_workload(path: str | Path) -> Workload:
-    path = Path(path)
+    """A workload YAML file, or a bundled workload's name (``load_workload("alexnet")``)."""
+    path = bundled.resolve("workload", str(path))
     return workload_from_dict(load_yaml(path), path)
 
 
