@@ -3,10 +3,16 @@ few windows, of its filter passes) and scale up.
 
 Windows are taken in contiguous blocks (a block is one column group of a bit-serial design, so
 windows that run side by side stay together), split into independent batches. Each batch is run as
-its own small layer; the estimate is total(sampled cycles) x whole blocks / sampled blocks, plus
-the layer's last block when it is partial, which is run in full (it costs a whole block's cycles
-for fewer windows, so no scale fits it); its spread is the standard error over the batches' own
-estimates. Action counts inside the datapath are scaled the same way.
+its own small layer after a warm-up block, whose run alone is subtracted (``_window_batches``: a
+design with run-ahead registers overlaps consecutive blocks, which a cold run does not). Some
+windows are run in full, not drawn (``exact_blocks``): the layer's first block, the blocks reading
+the top or bottom padding (rare and much cheaper on designs that trim by value), and the last block
+when it is partial (it costs a whole block's cycles for fewer windows, so no scale fits it). The
+estimate is total(sampled cycles) x blocks drawn from / sampled blocks, plus the windows run in
+full; its spread is the standard error over the batches' own estimates. Action counts inside the
+datapath are scaled the same way. With 4 batches the error is itself estimated from 3 degrees of
+freedom: |estimate - full| should exceed 2 printed errors in 14% of seeds and 3 in 6% (Student's
+t); measured on VGG-19 at 10%, 40 seeds each, Loom conv2_1: 12% and 3%, TCLe conv3_1: 12% and 5%.
 
 Fully connected and matmul layers at batch 1 have one window. Their filters are sampled instead,
 in whole filter passes (the datapath's ``filter_pass``: the filters that share one pass over the
@@ -74,46 +80,89 @@ def filter_trace(trace: LayerTrace, rows: np.ndarray) -> LayerTrace:
     return LayerTrace(layer, trace.act, sub, memory_shape=s)
 
 
-def _chosen(units: int, size: int, sampling: Sampling, rng) -> tuple[list[np.ndarray], np.ndarray] | None:
+def _chosen(units: int, size: int, sampling: Sampling, rng,
+            exact: np.ndarray | None = None) -> tuple[list[np.ndarray], np.ndarray, int] | None:
     """A seeded ``fraction`` of the whole blocks of ``size`` consecutive units, split into the
-    batches: per batch the sorted indices of its units, and the units of the last, partial block
-    (None if there are too few blocks to batch). The partial block is run in full, not drawn: it
-    costs a whole block's cycles for fewer units, so scaled up with the others it biased the
-    estimate by windows and by blocks alike (AlexNet conv1, 3025 windows, on Pragmatic at a 10%
-    sample: +4.4% when it was drawn, -0.5% when not)."""
+    batches: per batch the sorted indices of its units; the units run in full (the whole blocks
+    marked ``exact`` and the last, partial block); and the number of blocks drawn from (None if
+    there are too few blocks to batch). The partial block is run in full, not drawn: it costs a
+    whole block's cycles for fewer units, so scaled up with the others it biased the estimate by
+    windows and by blocks alike (AlexNet conv1, 3025 windows, on Pragmatic at a 10% sample: +4.4%
+    when it was drawn, -0.5% when not)."""
     blocks = units // size
-    take = int(round(sampling.fraction * blocks))
+    pool = np.arange(blocks) if exact is None else np.flatnonzero(~exact)
+    take = int(round(sampling.fraction * pool.size))
     if take < 2 * sampling.batches:
         return None
-    chosen = rng.choice(blocks, take, replace=False)
+    chosen = rng.choice(pool, take, replace=False)      # with no exact blocks: choice(blocks, take)
     out = [(np.sort(batch)[:, None] * size + np.arange(size)[None, :]).ravel()
            for batch in np.array_split(chosen, sampling.batches)]
-    return out, np.arange(blocks * size, units)
+    kept = [] if exact is None else [(np.flatnonzero(exact)[:, None] * size + np.arange(size)).ravel()]
+    return out, np.concatenate([*kept, np.arange(blocks * size, units)]), pool.size
+
+
+def exact_blocks(shape: Shape, size: int) -> np.ndarray:
+    """Per whole block of ``size`` windows (in im2col order: image, row, column), whether it is
+    run in full rather than drawn: the layer's first block, and every block with a window that
+    reads the top or bottom padding.
+
+    The first block: the full run starts it cold, as a run alone starts (``_window_batches``).
+    Padded rows: their windows see zeros at whole kernel rows, so their blocks are much cheaper
+    for a design that trims or skips by value (Loom on VGG-19 conv2_1: 3,276-3,420 cycles against
+    4,680-4,944 for every other block), and they are rare (2 of 112 rows): a 10% draw missed all
+    14 in a quarter of seeds, and then no batch showed the spread they cause (the estimate +0.5%
+    off at a printed error of 0.07%). Windows at the left and right padding stay in the draw:
+    they are 2 of every ``out_w`` windows, in every stretch of rows, so a draw holds them in
+    proportion and the batches' spread sees them."""
+    oy = np.arange(shape.out_h) * shape.stride_h - shape.pad_h
+    edge = (oy < 0) | (oy + shape.r > shape.h)
+    rows = np.tile(np.repeat(edge, shape.out_w), shape.n)
+    blocks = shape.windows // size
+    out = rows[:blocks * size].reshape(blocks, size).any(axis=1)
+    out[:1] = True
+    return out
 
 
 def _window_batches(trace: LayerTrace, sampling: Sampling, rng) -> tuple | None:
-    """Per batch a layer of its windows and their count in blocks; the layer's whole blocks; a
-    layer of the partial block's windows (None if none); or None if too few blocks."""
-    windows, block = trace.shape.windows, sampling.block
-    plan = _chosen(windows, block, sampling, rng)
+    """Per batch a layer of its windows after a warm-up block, their count in blocks and a layer
+    of the warm-up block alone; the number of blocks drawn from; a layer of the windows run in
+    full (``exact_blocks``, the partial block); or None if too few blocks.
+
+    The warm-up is the block the batch's first block follows in the layer (never the first
+    block, which is run in full). A design whose columns run ahead of each other (``registers``)
+    starts a block while its predecessor drains, so a run costs one fill more than its blocks do
+    in the layer; every batch run cold carried that fill, scaled by the layer's blocks over the
+    batch's (Bit-Tactical TCLe on VGG-19 conv3_1, 5 blocks a batch: +0.17% over seeds 0-9, about
+    one printed error). A batch's cost is its run after the warm-up less the warm-up run alone
+    (the columns' timing is causal, so the warm-up ends at the same cycle in both). One block
+    settles one run-ahead register (every bundled design); with more registers and short blocks
+    a batch still starts a little cold (TCLe with 4 registers on a 32-channel layer, 2 blocks a
+    batch: +1.2%, against +4.2% without the warm-up)."""
+    shape, block = trace.shape, sampling.block
+    plan = _chosen(shape.windows, block, sampling, rng, exact=exact_blocks(shape, block))
     if plan is None:
         return None
-    chosen, tail = plan
-    return ([(window_trace(trace, idx), idx.size // block) for idx in chosen], windows // block, False,
-            window_trace(trace, tail) if tail.size else None)
+    chosen, kept, pool = plan
+    batches = []
+    for idx in chosen:
+        warm = idx[0] - block + np.arange(block)
+        batches.append((window_trace(trace, np.concatenate([warm, idx])), idx.size // block,
+                        window_trace(trace, warm)))
+    return batches, pool, False, window_trace(trace, kept) if kept.size else None
 
 
 def _filter_batches(trace: LayerTrace, width: int, sampling: Sampling, rng) -> tuple | None:
-    """Per batch a layer of whole filter passes and their count; the layer's whole passes; a layer
-    of the partial pass's filters (None if none); or None if too few passes."""
+    """Per batch a layer of whole filter passes, their count and no warm-up; the layer's whole
+    passes; a layer of the partial pass's filters (None if none); or None if too few passes."""
     s = trace.shape
     if width <= 0 or s.groups != 1:
         return None
     plan = _chosen(s.k, width, sampling, rng)
     if plan is None:
         return None
-    chosen, tail = plan
-    return ([(filter_trace(trace, idx), idx.size // width) for idx in chosen], s.k // width, True,
+    chosen, tail, pool = plan
+    # passes are timed apart (the ``filter_pass`` contract), so a batch needs no warm-up
+    return ([(filter_trace(trace, idx), idx.size // width, None) for idx in chosen], pool, True,
             filter_trace(trace, tail) if tail.size else None)
 
 
@@ -145,17 +194,32 @@ def sampled_run(datapath, trace: LayerTrace, sampling: Sampling) -> tuple[LayerW
         _draw_some_weights(trace, sampling, rng)
         return work, {}
     batches, units, whole_passes, tail = plan
-    parts = [datapath.run(sub) for sub, _ in batches]
+    parts = [_after(datapath.run(sub), datapath.run(warm)) if warm is not None else datapath.run(sub)
+             for sub, _, warm in batches]
     rest = datapath.run(tail) if tail is not None else None
     _draw_some_weights(trace, sampling, rng)
-    sampled = sum(n for _, n in batches)
+    sampled = sum(n for _, n, _ in batches)
     factor = units / sampled
     exact = int(rest.compute_cycles.sum()) if rest is not None else 0
-    est = np.array([p.compute_cycles.sum() * units / n + exact for p, (_, n) in zip(parts, batches)],
+    est = np.array([p.compute_cycles.sum() * units / n + exact for p, (_, n, _) in zip(parts, batches)],
                    dtype=np.float64)
     stderr = float(est.std(ddof=1) / np.sqrt(est.size) / est.mean()) if est.mean() > 0 else 0.0
     work = _combine(parts, factor, repeat=whole_passes, rest=rest)
     return work, {"sample_fraction": sampled / units, "cycles_rel_stderr": stderr}
+
+
+def _after(work: LayerWork, warm: LayerWork) -> LayerWork:
+    """``work`` (a run after a warm-up) less ``warm`` (the warm-up run alone): cycles, datapath
+    actions, ideal cycles and potential are the difference. Its tiles are ``work``'s, scaled to the
+    difference (a datapath's tiles need not follow blocks); memory, which every run carries for
+    the whole layer, is ``work``'s."""
+    total, less = work.compute_cycles.sum(), warm.compute_cycles.sum()
+    scale = (total - less) / total if total > 0 else 0.0
+    return dataclasses.replace(
+        work, compute_cycles=work.compute_cycles * scale,
+        actions={k: v if k.startswith(CODEC + ".") else v - warm.actions.get(k, 0)
+                 for k, v in work.actions.items()},
+        ideal_cycles=work.ideal_cycles - warm.ideal_cycles, potential=work.potential - warm.potential)
 
 
 TILE_CAP = 1024     # tiles of a combined sample: the engine's events stay in the thousands
