@@ -100,7 +100,8 @@ def test_run_counts(tiny, dataflow):
         assert int(work.compute_cycles.sum()) == s.groups * f.folds * f.fold_cycles
         assert work.actions["pe.mult.op"] == s.macs
         assert work.ideal_cycles <= work.compute_cycles.sum()
-        assert 0 < work.extra["mapping_efficiency"] <= 1 and 0 < work.extra["utilization"] <= 1
+        assert 0 < work.extra["scalesim_mapping_efficiency"] <= 1
+        assert 0 < work.extra["scalesim_compute_util"] <= 1
         assert work.extra["folds"] == s.groups * f.folds
         # each weight enters a weight-stationary array once; an input-stationary one holds inputs
         if dataflow == "ws":

@@ -137,8 +137,11 @@ class Systolic:
         return tile_work(cycles, trace, self.arch, p.cols, actions,
                          ideal_cycles=-(-shape.macs // peak),
                          potential=float(shape.macs) * p.width * p.width,
-                         extra={"folds": g * f.folds, "mapping_efficiency": mapping,
-                                "utilization": shape.macs / (total * peak)})
+                         # SCALE-Sim's own two figures, by its names: they ignore fill and drain
+                         # and memory stalls, so they must not stand in for the result's
+                         # mapping_efficiency and utilization columns (which they overwrote)
+                         extra={"folds": g * f.folds, "scalesim_mapping_efficiency": mapping,
+                                "scalesim_compute_util": shape.macs / (total * peak)})
 
     def outputs(self, trace) -> np.ndarray:
         """The array's integer result, (groups, windows, k_per_group): each fold adds its block

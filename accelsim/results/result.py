@@ -93,6 +93,9 @@ class Result:
                    "act_sqnr_db": l.act_sqnr_db, "wgt_sqnr_db": l.wgt_sqnr_db,
                    "reused": l.reused}
             row.update({f"energy_{k}_J": v for k, v in l.energy.items()})
+            clash = sorted(set(l.extra) & set(row))
+            if clash:       # a datapath's own figure must not replace a column every result has
+                raise ValueError(f"layer {l.name}: datapath figures {clash} would overwrite result columns")
             row.update(dict(l.extra))
             rows.append(row)
         df = pd.DataFrame(rows)
