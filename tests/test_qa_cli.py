@@ -139,3 +139,10 @@ def test_python_loaders_take_bundled_names_from_any_folder(tmp_path, monkeypatch
         accelsim.load_arch("stripez")
     except SpecError as err:
         assert str(err).startswith("ARCH: expected an arch YAML file or a bundled arch name (did you mean")
+
+
+def test_a_missing_cost_table_names_the_arch_file_and_key(run_cli, tmp_path, root):
+    arch = tmp_path / "a.yaml"
+    arch.write_text((root / "arch_configs/dadn.yaml").read_text() + "costs: {table: nothere.yaml}\n")
+    code, _, err = run_cli("run", arch, root / "tests/data/tiny.yaml", "-q")
+    assert code == 2 and err == f"error: {arch}: costs.table: file not found: nothere.yaml\n"

@@ -40,7 +40,10 @@ def read_costs(r: Reader) -> UserPrices:
 def _beside(r: Reader, key: str) -> Path:
     """A file named by ``key``, relative to the arch file's folder."""
     name = r.string(key)
-    return Path(name) if Path(name).is_absolute() else Path(r.file).parent / name
+    path = Path(name) if Path(name).is_absolute() else Path(r.file).parent / name
+    if not path.exists():           # named here, against the arch file that asks for it
+        raise SpecError(r.file, r.key(key), message=f"file not found: {name}")
+    return path
 
 
 def _part(r: Reader, name: str) -> PartPrice:
