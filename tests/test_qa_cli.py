@@ -146,3 +146,17 @@ def test_a_missing_cost_table_names_the_arch_file_and_key(run_cli, tmp_path, roo
     arch.write_text((root / "arch_configs/dadn.yaml").read_text() + "costs: {table: nothere.yaml}\n")
     code, _, err = run_cli("run", arch, root / "tests/data/tiny.yaml", "-q")
     assert code == 2 and err == f"error: {arch}: costs.table: file not found: nothere.yaml\n"
+
+
+def test_plot_of_a_sweep_with_no_finished_point_says_so(run_cli, tmp_path, root):
+    from accelsim.spec.sweep import load_sweep_spec
+    from accelsim.sweep.points import expand
+    from accelsim.sweep.store import Store
+    sweep = tmp_path / "s.yaml"
+    sweep.write_text(f"name: s\narch: dadn\nworkload: {root / 'tests/data/tiny.yaml'}\n"
+                     "axes: {clock.frequency_mhz: [500, 1000]}\n")
+    spec = load_sweep_spec(sweep)
+    Store.create(tmp_path / "s.sweep", spec, expand(spec)).close()    # as Ctrl-C leaves it
+    code, _, err = run_cli("plot", tmp_path / "s.sweep", "--kind", "pareto", "-o", tmp_path / "p.png")
+    assert code == 2
+    assert err == f"error: {tmp_path / 's.sweep'}: no finished point yet (0 of 2); run the sweep to compute them\n"

@@ -37,6 +37,9 @@ def load_results(path: str | Path) -> pd.DataFrame:
     if path.is_dir() or path.name == "sweep.json":
         from accelsim.sweep.store import load_sweep
         df = load_sweep(path)
+        if df.attrs.get("done") == 0:          # an interrupted sweep before its first point
+            raise SpecError(str(path), "", message=f"no finished point yet (0 of "
+                            f"{df.attrs['points']}); run the sweep to compute them")
     elif not path.is_file():
         raise SpecError(str(path), "", message="file not found")
     elif path.suffix in READERS:
