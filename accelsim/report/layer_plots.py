@@ -25,13 +25,14 @@ def _layer_rows(df: pd.DataFrame) -> pd.DataFrame:
     return rows
 
 
-def _table(rows: pd.DataFrame, metric: str, by: str, ratio: bool) -> pd.DataFrame:
-    """Layers (in network order) x ``by`` values; points sharing a label are averaged
-    (geometrically for ratios)."""
+def _table(rows: pd.DataFrame, metric: str, by: str, ratio: bool, labels: list) -> pd.DataFrame:
+    """Layers (in network order) x ``labels`` (every ``by`` value of the figure, so that a design
+    keeps its colour on networks others lack); points sharing a label are averaged (geometrically
+    for ratios)."""
     order = list(dict.fromkeys(rows["layer"]))
     agg = (lambda s: float(np.exp(np.log(s.to_numpy(dtype=float)).mean()))) if ratio else "mean"
     table = rows.groupby(["layer", by], sort=False)[metric].agg(agg).unstack(by)
-    return table.reindex(order)
+    return table.reindex(index=order, columns=labels)
 
 
 def layers(results, by: str = "design") -> Figure:
@@ -47,7 +48,8 @@ def layers(results, by: str = "design") -> Figure:
                         f"({', '.join(map(str, workloads[:6]))}...): plot a selection")
     with_base = "speedup" in rows.columns and rows["speedup"].notna().any()
     n_layers = max(rows.groupby("workload")["layer"].nunique())
-    n_designs = rows[by].nunique()
+    labels = list(dict.fromkeys(rows[by]))
+    n_designs = len(labels)
     width = min(max(6.0, 1.5 + 0.22 * n_layers * max(n_designs, 1.5)), 16.0)
     fig = Figure(figsize=(width + 1.6, 3.2 * 2 * len(workloads) + 0.4), layout="constrained")
     axes = fig.subplots(2 * len(workloads), 1, squeeze=False)[:, 0]
@@ -57,7 +59,7 @@ def layers(results, by: str = "design") -> Figure:
         if with_base:
             for ax, metric, name in ((top, "speedup", "speedup"), (bottom, "energy_efficiency",
                                                                    "energy efficiency")):
-                table = _table(w, metric, by, ratio=True)
+                table = _table(w, metric, by, ratio=True, labels=labels)
                 bars(ax, table)
                 style.log_if_decades(ax, table.to_numpy().ravel())
                 ax.axhline(1.0, color="black", lw=0.8)
@@ -65,12 +67,12 @@ def layers(results, by: str = "design") -> Figure:
                     if "baseline" in w.columns else "baseline"
                 ax.set_ylabel(f"{name} over {base}")
         else:
-            table = _table(w, "seconds", by, ratio=False)
+            table = _table(w, "seconds", by, ratio=False, labels=labels)
             scale, unit = _unit(table.to_numpy(dtype=float), "s")
             bars(top, table * scale)
             style.log_if_decades(top, table.to_numpy().ravel())
             top.set_ylabel(f"time ({unit})")
-            _energy_panel(bottom, w, by)
+            _energy_panel(bottom, w, by, labels)
         top.set_title(f"{wl}: per layer")
     style.legend(fig, axes[0] if with_base or n_designs > 1 else axes[1],
                  None if by == "design" else by)
@@ -78,10 +80,10 @@ def layers(results, by: str = "design") -> Figure:
     return fig
 
 
-def _energy_panel(ax, w: pd.DataFrame, by: str) -> None:
+def _energy_panel(ax, w: pd.DataFrame, by: str, labels: list) -> None:
     """Energy per layer: stacked by component for one design, bars per design for several."""
-    if w[by].nunique() > 1:
-        table = _table(w, "energy_J", by, ratio=False)
+    if len(labels) > 1:
+        table = _table(w, "energy_J", by, ratio=False, labels=labels)
         scale, unit = _unit(table.to_numpy(dtype=float), "J")
         bars(ax, table * scale)
         style.log_if_decades(ax, table.to_numpy().ravel())

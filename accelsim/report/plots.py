@@ -197,7 +197,9 @@ def _baseline_name(t: pd.DataFrame) -> str:
 def _ratio_bars(t: pd.DataFrame, metric: str, name: str, by: str, title: str) -> Figure:
     _check_column(t, by, "--by")
     table = t.groupby([by, "workload"], sort=False)[metric].apply(_geomean).unstack(by)
-    if len(table.index) > 1:
+    # a design's geomean is over every network (one that misses a network has none); with no
+    # design on every network the row would be an empty group
+    if len(table.index) > 1 and table.notna().all().any():
         table.loc["geomean"] = table.apply(_geomean)
     legend = None if by == "design" else by
     if len(table.columns) > PAPER_STYLE_MAX:
