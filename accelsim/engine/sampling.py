@@ -211,12 +211,13 @@ def sampled_run(datapath, trace: LayerTrace, sampling: Sampling) -> tuple[LayerW
 def _after(work: LayerWork, warm: LayerWork) -> LayerWork:
     """``work`` (a run after a warm-up) less ``warm`` (the warm-up run alone): cycles, datapath
     actions, ideal cycles and potential are the difference. Its tiles are ``work``'s, scaled to the
-    difference (a datapath's tiles need not follow blocks); memory, which every run carries for
-    the whole layer, is ``work``'s."""
-    total, less = work.compute_cycles.sum(), warm.compute_cycles.sum()
+    difference (a datapath's tiles need not follow blocks) and rounded cumulatively, so they add up
+    to it exactly; memory, which every run carries for the whole layer, is ``work``'s."""
+    total, less = int(work.compute_cycles.sum()), int(warm.compute_cycles.sum())
     scale = (total - less) / total if total > 0 else 0.0
+    cycles = np.diff(np.rint(np.cumsum(work.compute_cycles * scale)), prepend=0.0).astype(np.int64)
     return dataclasses.replace(
-        work, compute_cycles=work.compute_cycles * scale,
+        work, compute_cycles=cycles,
         actions={k: v if k.startswith(CODEC + ".") else v - warm.actions.get(k, 0)
                  for k, v in work.actions.items()},
         ideal_cycles=work.ideal_cycles - warm.ideal_cycles, potential=work.potential - warm.potential)
