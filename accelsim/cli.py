@@ -199,15 +199,18 @@ def cmd_validate(args) -> int:
     say = (lambda msg: print(f"  {msg}", file=sys.stderr, flush=True)) if not args.quiet else None
     runner = Runner(progress=say)
     failed = 0
-    print(f"{'design':12s} {'metric':44s} {'published':>10s} {'simulated':>10s} {'tol':>5s}  result")
+    # columns as wide as the longest design and metric chosen, so the figures line up
+    dw = max(12, *(len(t.design) for t in chosen))
+    mw = max(44, *(len(t.metric) for t in chosen))
+    print(f"{'design':{dw}s} {'metric':{mw}s} {'published':>10s} {'simulated':>10s} {'tol':>5s}  result")
     for t in chosen:
         m = t.measure(runner)
         ok = t.check(m)
         failed += not ok
-        print(f"{t.design:12s} {t.metric:44s} {t.published:10.3f} {m.value:10.3f} {t.tolerance:5.0%}  "
+        print(f"{t.design:{dw}s} {t.metric:{mw}s} {t.published:10.3f} {m.value:10.3f} {t.tolerance:5.0%}  "
               f"{'pass' if ok else 'MISS'}" + (f"  [energy scope: {t.scope}]" if t.scope else ""))
         for name, value in m.details.items():
-            print(f"{'':12s}   {name:41s} {'':10s} {value:10.3f}")
+            print(f"{'':{dw}s}   {name:{mw - 3}s} {'':10s} {value:10.3f}")
     print(f"{len(chosen) - failed} of {len(chosen)} targets within tolerance")
     return 0 if args.allow_miss or not failed else 1
 

@@ -160,3 +160,25 @@ def test_plot_of_a_sweep_with_no_finished_point_says_so(run_cli, tmp_path, root)
     code, _, err = run_cli("plot", tmp_path / "s.sweep", "--kind", "pareto", "-o", tmp_path / "p.png")
     assert code == 2
     assert err == f"error: {tmp_path / 's.sweep'}: no finished point yet (0 of 2); run the sweep to compute them\n"
+
+
+def test_validate_table_columns_line_up_with_long_names(run_cli, monkeypatch):
+    # Loom's metric (53 characters) and 'DaDN @ DaDianNao node' overflowed fixed columns and
+    # pushed their figures right of the header's
+    import accelsim.validation.registry as registry
+    from types import SimpleNamespace as NS
+
+    def target(design, metric):
+        measured = NS(value=2.0, details={"alexnet": 1.5})
+        return NS(design=design, metric=metric, published=2.0, tolerance=0.1, scope="",
+                  measure=lambda runner: measured, check=lambda m: True)
+
+    monkeypatch.setattr(registry, "targets", lambda: [
+        target("Loom", "speedup vs equal-peak bit-parallel (geomean, 6 CNNs)"),
+        target("DaDN @ DaDianNao node", "power (W)")])
+    code, out, _ = run_cli("validate", "-q")
+    lines = out.splitlines()
+    assert code == 0 and lines[-1] == "2 of 2 targets within tolerance"
+    ends = {len(l) - len("  pass") for l in lines[1:-1] if l.endswith("pass")}
+    assert len(ends) == 1 and lines[0].index("result") - 2 == ends.pop()
+    assert len({l.rindex("1.500") for l in lines if l.endswith("1.500")}) == 1
