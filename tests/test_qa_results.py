@@ -25,3 +25,12 @@ def test_systolic_rows_keep_the_results_own_mapping_efficiency_and_utilization()
     assert (df["mapping_efficiency"] == df["ideal_cycles"] / df["compute_cycles"]).all()
     assert (df["utilization"] == df["ideal_cycles"] / df["cycles"]).all()
     assert df["scalesim_mapping_efficiency"].between(0, 1).all()
+
+
+def test_fit_residency_on_a_model_larger_than_the_buffer_is_noted(tmp_path, run_cli):
+    # DPRed on AlexNet read 'dram 0.00' with no word that 116 MiB of weights were taken as on chip
+    code, _, err = run_cli("run", "dpred", "alexnet", "-q", "--layers", "conv2,fc6")
+    assert code == 0
+    assert err.startswith("warning: ") and "memory.weights_resident: fit: alexnet's weights are 72.6 MiB" in err
+    code, _, err = run_cli("run", "vmac_int8", ROOT / "tests/data/tiny.yaml", "-q")
+    assert code == 0 and err == ""                   # the whole model fits: nothing assumed
