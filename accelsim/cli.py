@@ -175,7 +175,7 @@ def cmd_list(args) -> int:
     kinds = catalog()
     width = max(map(len, kinds))
     for kind, summary in kinds.items():
-        print(f"  {kind:{width}s} {summary if len(summary) <= 100 else summary[:99] + '…'}")
+        print(f"  {kind:{width}s} {summary if len(summary) <= 100 else summary[:97] + '...'}")
     for what in ("arch", "workload", "sweep"):
         path = bundled.folder(what)
         print(f"{bundled.FOLDERS[what]} ({path}):")
@@ -303,6 +303,11 @@ _EXTENSIONS = _extensions()
 
 
 def main(argv: list[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        # A terminal or pipe that cannot encode a character (an ASCII or Latin-1 locale; a file
+        # name or summary with one) shows it escaped rather than ending the command in a traceback.
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)

@@ -182,3 +182,18 @@ def test_validate_table_columns_line_up_with_long_names(run_cli, monkeypatch):
     ends = {len(l) - len("  pass") for l in lines[1:-1] if l.endswith("pass")}
     assert len(ends) == 1 and lines[0].index("result") - 2 == ends.pop()
     assert len({l.rindex("1.500") for l in lines if l.endswith("1.500")}) == 1
+
+
+def test_an_ascii_terminal_gets_escapes_not_a_traceback(tmp_path):
+    import os
+    import subprocess
+    import sys
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    run = lambda *a: subprocess.run([sys.executable, "-m", "accelsim.cli", *a], env=env,
+                                    capture_output=True, text=True, encoding="ascii", errors="replace",
+                                    timeout=120)
+    p = run("list")
+    assert p.returncode == 0 and "Traceback" not in p.stderr and "stripes" in p.stdout
+    missing = tmp_path / "r\u00e9sum\u00e9.yaml"
+    p = run("run", "stripes", str(missing))
+    assert p.returncode == 2 and p.stderr.count("\n") == 1 and "r\\xe9sum\\xe9.yaml: file not found" in p.stderr
