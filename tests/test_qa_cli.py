@@ -1,4 +1,6 @@
 """QA: what a new user meets on the command line, outside the checkout."""
+import pytest
+
 import accelsim.sweep.run
 from accelsim import bundled
 from accelsim.errors import SpecError
@@ -197,3 +199,11 @@ def test_an_ascii_terminal_gets_escapes_not_a_traceback(tmp_path):
     missing = tmp_path / "r\u00e9sum\u00e9.yaml"
     p = run("run", "stripes", str(missing))
     assert p.returncode == 2 and p.stderr.count("\n") == 1 and "r\\xe9sum\\xe9.yaml: file not found" in p.stderr
+
+
+@pytest.mark.parametrize("flag, value", [("--threshold", "30"), ("--criterion", "sqnr"), ("--max-bits", "8")])
+def test_capture_profile_settings_without_profile_are_refused(run_cli, tmp_path, flag, value):
+    # they were dropped without a word: the capture ran unprofiled
+    code, _, err = run_cli("capture", "ppocr_cls", flag, value, "-o", tmp_path / "x.yaml")
+    assert code == 2 and err == f"error: {flag}: only used with --profile\n"
+    assert not (tmp_path / "x.yaml").exists()

@@ -62,6 +62,12 @@ def cmd_capture(args) -> int:
             raise SpecError(flag, "", "an integer in 1..16", v)
     if args.n is not None and args.n < 1:
         raise SpecError("-n", "", "a positive integer", args.n)
+    if not args.profile:            # else the profile's settings would be dropped without a word
+        for flag, given in (("--criterion", args.criterion is not None),
+                            ("--threshold", args.threshold is not None),
+                            ("--max-bits", args.max_bits != 16)):
+            if given:
+                raise SpecError(flag, "", message="only used with --profile")
     model = Path(args.model)
     zoo_entry = None
     if not model.exists() and not model.suffix:          # a bundled model's name
