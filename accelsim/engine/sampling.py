@@ -2,17 +2,22 @@
 few windows, of its filter passes) and scale up.
 
 Windows are taken in contiguous blocks (a block is one column group of a bit-serial design, so
-windows that run side by side stay together), split into independent batches. Each batch is run as
-its own small layer after a warm-up block, whose run alone is subtracted (``_window_batches``: a
-design with run-ahead registers overlaps consecutive blocks, which a cold run does not). Some
-windows are run in full, not drawn (``exact_blocks``): the layer's first block, the blocks reading
-the top or bottom padding (rare and much cheaper on designs that trim by value), and the last block
-when it is partial (it costs a whole block's cycles for fewer windows, so no scale fits it). The
-estimate is total(sampled cycles) x blocks drawn from / sampled blocks, plus the windows run in
-full; its spread is the standard error over the batches' own estimates. Action counts inside the
-datapath are scaled the same way. With 4 batches the error is itself estimated from 3 degrees of
-freedom: |estimate - full| should exceed 2 printed errors in 14% of seeds and 3 in 6% (Student's
-t); measured on VGG-19 at 10%, 40 seeds each, Loom conv2_1: 12% and 3%, TCLe conv3_1: 12% and 5%.
+windows that run side by side stay together), split into independent batches (8, or as many as
+give 2 blocks each, at least 4). Each batch is run as its own small layer after a warm-up block,
+whose run alone is subtracted (``_window_batches``: a design with run-ahead registers overlaps
+consecutive blocks, which a cold run does not). Some windows are run in full, not drawn
+(``exact_blocks``): the layer's first block, the blocks reading the top or bottom padding (rare
+and much cheaper on designs that trim by value), and the last block when it is partial (it costs a
+whole block's cycles for fewer windows, so no scale fits it). The estimate is total(sampled
+cycles) x blocks drawn from / sampled blocks, plus the windows run in full; its spread is the
+standard error over the batches' own estimates. Action counts inside the datapath are scaled the
+same way.
+
+The printed error is itself estimated, from batches - 1 degrees of freedom: with 8 batches
+|estimate - full| should exceed 2 printed errors in 8% of seeds and 3 in 2% (Student's t), with 4
+in 14% and 6%, and a seed whose few batches happen to agree prints a small error. Measured on
+VGG-19 at 10%, 40 seeds each (8 batches): Loom conv2_1 5% and 0%, conv3_2 3% and 0%, TCLe conv3_1
+12% and 0%, the largest 2.9 errors; with 4 batches conv3_2 had 12% and 7% and reached 9.5.
 
 Fully connected and matmul layers at batch 1 have one window. Their filters are sampled instead,
 in whole filter passes (the datapath's ``filter_pass``: the filters that share one pass over the
@@ -54,7 +59,10 @@ class Sampling:
     fraction: float
     seed: int = 0
     block: int = 16
-    batches: int = 4
+    batches: int = 8     # at most: fewer, down to MIN_BATCHES, while a batch would hold under 2 blocks
+
+
+MIN_BATCHES = 4
 
 
 def window_trace(trace: LayerTrace, rows: np.ndarray) -> LayerTrace:
@@ -85,18 +93,19 @@ def _chosen(units: int, size: int, sampling: Sampling, rng,
     """A seeded ``fraction`` of the whole blocks of ``size`` consecutive units, split into the
     batches: per batch the sorted indices of its units; the units run in full (the whole blocks
     marked ``exact`` and the last, partial block); and the number of blocks drawn from (None if
-    there are too few blocks to batch). The partial block is run in full, not drawn: it costs a
-    whole block's cycles for fewer units, so scaled up with the others it biased the estimate by
-    windows and by blocks alike (AlexNet conv1, 3025 windows, on Pragmatic at a 10% sample: +4.4%
-    when it was drawn, -0.5% when not)."""
+    there are too few blocks for MIN_BATCHES batches of 2). The partial block is run in full,
+    not drawn: it costs a whole block's cycles for fewer units, so scaled up with the others it
+    biased the estimate by windows and by blocks alike (AlexNet conv1, 3025 windows, on Pragmatic
+    at a 10% sample: +4.4% when it was drawn, -0.5% when not)."""
     blocks = units // size
     pool = np.arange(blocks) if exact is None else np.flatnonzero(~exact)
     take = int(round(sampling.fraction * pool.size))
-    if take < 2 * sampling.batches:
+    batches = min(sampling.batches, take // 2)
+    if batches < min(sampling.batches, MIN_BATCHES):
         return None
     chosen = rng.choice(pool, take, replace=False)      # with no exact blocks: choice(blocks, take)
     out = [(np.sort(batch)[:, None] * size + np.arange(size)[None, :]).ravel()
-           for batch in np.array_split(chosen, sampling.batches)]
+           for batch in np.array_split(chosen, batches)]
     kept = [] if exact is None else [(np.flatnonzero(exact)[:, None] * size + np.arange(size)).ravel()]
     return out, np.concatenate([*kept, np.arange(blocks * size, units)]), pool.size
 
@@ -124,36 +133,35 @@ def exact_blocks(shape: Shape, size: int) -> np.ndarray:
 
 
 def _window_batches(trace: LayerTrace, sampling: Sampling, rng) -> tuple | None:
-    """Per batch a layer of its windows after a warm-up block, their count in blocks and a layer
-    of the warm-up block alone; the number of blocks drawn from; a layer of the windows run in
-    full (``exact_blocks``, the partial block); or None if too few blocks.
+    """Per batch a layer of its windows after the warm-up block and their count in blocks; the
+    number of blocks drawn from; whether they are filter passes (no); a layer of the windows run
+    in full (``exact_blocks``, the partial block); a layer of the warm-up block alone; or None if
+    too few blocks.
 
-    The warm-up is the block the batch's first block follows in the layer (never the first
-    block, which is run in full). A design whose columns run ahead of each other (``registers``)
-    starts a block while its predecessor drains, so a run costs one fill more than its blocks do
-    in the layer; every batch run cold carried that fill, scaled by the layer's blocks over the
-    batch's (Bit-Tactical TCLe on VGG-19 conv3_1, 5 blocks a batch: +0.17% over seeds 0-9, about
-    one printed error). A batch's cost is its run after the warm-up less the warm-up run alone
-    (the columns' timing is causal, so the warm-up ends at the same cycle in both). One block
-    settles one run-ahead register (every bundled design); with more registers and short blocks
-    a batch still starts a little cold (TCLe with 4 registers on a 32-channel layer, 2 blocks a
-    batch: +1.2%, against +4.2% without the warm-up)."""
+    A design whose columns run ahead of each other (``registers``) starts a block while its
+    predecessor drains, so a run costs one fill more than its blocks do in the layer; every batch
+    run cold carried that fill, scaled by the layer's blocks over the batch's (Bit-Tactical TCLe
+    on VGG-19 conv3_1, 5 blocks a batch: +0.17% over seeds 0-9, about one printed error). So every
+    batch runs after one warm-up block, the layer's first drawable block, and its cost is that run
+    less the warm-up run alone (the columns' timing is causal: the warm-up ends at the same cycle
+    in both). One block settles one run-ahead register (every bundled design); with more registers
+    and short blocks a batch still starts a little cold (TCLe with 4 registers on a 32-channel
+    layer, 2 blocks a batch: +1.2%, against +4.2% cold)."""
     shape, block = trace.shape, sampling.block
-    plan = _chosen(shape.windows, block, sampling, rng, exact=exact_blocks(shape, block))
+    exact = exact_blocks(shape, block)
+    plan = _chosen(shape.windows, block, sampling, rng, exact=exact)
     if plan is None:
         return None
     chosen, kept, pool = plan
-    batches = []
-    for idx in chosen:
-        warm = idx[0] - block + np.arange(block)
-        batches.append((window_trace(trace, np.concatenate([warm, idx])), idx.size // block,
-                        window_trace(trace, warm)))
-    return batches, pool, False, window_trace(trace, kept) if kept.size else None
+    warm = int(np.argmin(exact)) * block + np.arange(block)
+    return ([(window_trace(trace, np.concatenate([warm, idx])), idx.size // block) for idx in chosen], pool,
+            False, window_trace(trace, kept) if kept.size else None, window_trace(trace, warm))
 
 
 def _filter_batches(trace: LayerTrace, width: int, sampling: Sampling, rng) -> tuple | None:
-    """Per batch a layer of whole filter passes, their count and no warm-up; the layer's whole
-    passes; a layer of the partial pass's filters (None if none); or None if too few passes."""
+    """Per batch a layer of whole filter passes and their count; the layer's whole passes; whether
+    they are filter passes (yes); a layer of the partial pass's filters (None if none); no warm-up
+    (passes are timed apart: the ``filter_pass`` contract); or None if too few passes."""
     s = trace.shape
     if width <= 0 or s.groups != 1:
         return None
@@ -161,9 +169,8 @@ def _filter_batches(trace: LayerTrace, width: int, sampling: Sampling, rng) -> t
     if plan is None:
         return None
     chosen, tail, pool = plan
-    # passes are timed apart (the ``filter_pass`` contract), so a batch needs no warm-up
-    return ([(filter_trace(trace, idx), idx.size // width, None) for idx in chosen], pool, True,
-            filter_trace(trace, tail) if tail.size else None)
+    return ([(filter_trace(trace, idx), idx.size // width) for idx in chosen], pool, True,
+            filter_trace(trace, tail) if tail.size else None, None)
 
 
 SQNR_VALUES = 1 << 18     # weights drawn for the SQNR estimate of a layer whose datapath read none
@@ -193,15 +200,15 @@ def sampled_run(datapath, trace: LayerTrace, sampling: Sampling) -> tuple[LayerW
         work = datapath.run(trace)
         _draw_some_weights(trace, sampling, rng)
         return work, {}
-    batches, units, whole_passes, tail = plan
-    parts = [_after(datapath.run(sub), datapath.run(warm)) if warm is not None else datapath.run(sub)
-             for sub, _, warm in batches]
+    batches, units, whole_passes, tail, warm = plan
+    warm = datapath.run(warm) if warm is not None else None
+    parts = [_after(datapath.run(sub), warm) if warm is not None else datapath.run(sub) for sub, _ in batches]
     rest = datapath.run(tail) if tail is not None else None
     _draw_some_weights(trace, sampling, rng)
-    sampled = sum(n for _, n, _ in batches)
+    sampled = sum(n for _, n in batches)
     factor = units / sampled
     exact = int(rest.compute_cycles.sum()) if rest is not None else 0
-    est = np.array([p.compute_cycles.sum() * units / n + exact for p, (_, n, _) in zip(parts, batches)],
+    est = np.array([p.compute_cycles.sum() * units / n + exact for p, (_, n) in zip(parts, batches)],
                    dtype=np.float64)
     stderr = float(est.std(ddof=1) / np.sqrt(est.size) / est.mean()) if est.mean() > 0 else 0.0
     work = _combine(parts, factor, repeat=whole_passes, rest=rest)
