@@ -81,6 +81,8 @@ def cmd_run(args) -> int:
         workload = workload.select(names)
     progress = None if args.quiet or not sys.stderr.isatty() else _progress
     sample = None
+    if args.sample is None and args.sample_seed != 0:    # else dropped without a word
+        raise SpecError("--sample-seed", "", message="only used with --sample")
     if args.sample is not None:
         if not 0 < args.sample <= 1:
             raise SpecError("--sample", "", "a fraction in (0, 1]", args.sample)

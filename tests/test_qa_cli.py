@@ -207,3 +207,8 @@ def test_capture_profile_settings_without_profile_are_refused(run_cli, tmp_path,
     code, _, err = run_cli("capture", "ppocr_cls", flag, value, "-o", tmp_path / "x.yaml")
     assert code == 2 and err == f"error: {flag}: only used with --profile\n"
     assert not (tmp_path / "x.yaml").exists()
+
+
+def test_sample_seed_without_sample_is_refused(run_cli):
+    code, _, err = run_cli("run", "stripes", "alexnet", "--sample-seed", "3", "-q")
+    assert code == 2 and err == "error: --sample-seed: only used with --sample\n"
