@@ -212,3 +212,9 @@ def test_capture_profile_settings_without_profile_are_refused(run_cli, tmp_path,
 def test_sample_seed_without_sample_is_refused(run_cli):
     code, _, err = run_cli("run", "stripes", "alexnet", "--sample-seed", "3", "-q")
     assert code == 2 and err == "error: --sample-seed: only used with --sample\n"
+
+
+def test_plot_axes_are_refused_outside_pareto(run_cli, tmp_path):
+    code, _, err = run_cli("plot", tmp_path / "none.csv", "--kind", "speedup", "--x", "dram_bytes",
+                           "-o", tmp_path / "f.png")
+    assert code == 2 and err == "error: --x: only used with --kind pareto\n"
