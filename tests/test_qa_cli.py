@@ -53,12 +53,9 @@ def test_sweep_file_names_bundled_archs_and_workloads(tmp_path):
     assert spec.workload == bundled.folder("workload") / "alexnet.yaml" and spec.baseline == archs / "dadn.yaml"
     assert spec.axes[0].values == (archs / "stripes.yaml", archs / "dstripes.yaml")
     sweep.write_text("name: s\nworkload: alexnet\narch: stripez\naxes: {datapath.params.tiles: [8]}\n")
-    try:
+    with pytest.raises(SpecError) as err:
         load_sweep_spec(sweep)
-    except SpecError as err:
-        assert str(err) == f"{sweep}: arch: file not found: stripez"
-    else:
-        raise AssertionError("a missing arch was accepted")
+    assert str(err.value) == f"{sweep}: arch: file not found: stripez"
 
 
 def test_workload_derives_from_a_bundled_network_by_name(tmp_path):
@@ -131,16 +128,12 @@ def test_python_loaders_take_bundled_names_from_any_folder(tmp_path, monkeypatch
     monkeypatch.chdir(tmp_path)
     assert accelsim.load_arch("stripes").name == "stripes"
     assert [l.name for l in accelsim.load_workload("alexnet").layers][:2] == ["conv1", "conv2"]
-    try:
+    with pytest.raises(SpecError) as err:
         accelsim.load_arch("alexnet")
-    except SpecError as err:
-        assert str(err) == "ARCH: 'alexnet' is a bundled workload, not an arch"
-    else:
-        raise AssertionError("a workload was loaded as an arch")
-    try:
+    assert str(err.value) == "ARCH: 'alexnet' is a bundled workload, not an arch"
+    with pytest.raises(SpecError) as err:
         accelsim.load_arch("stripez")
-    except SpecError as err:
-        assert str(err).startswith("ARCH: expected an arch YAML file or a bundled arch name (did you mean")
+    assert str(err.value).startswith("ARCH: expected an arch YAML file or a bundled arch name (did you mean")
 
 
 def test_a_missing_cost_table_names_the_arch_file_and_key(run_cli, tmp_path, root):
