@@ -211,3 +211,13 @@ def test_plot_axes_are_refused_outside_pareto(run_cli, tmp_path):
     code, _, err = run_cli("plot", tmp_path / "none.csv", "--kind", "speedup", "--x", "dram_bytes",
                            "-o", tmp_path / "f.png")
     assert code == 2 and err == "error: --x: only used with --kind pareto\n"
+
+
+def test_a_point_refused_while_running_is_named_by_the_sweep_and_its_values(run_cli, tmp_path, root):
+    # the error named only alexnet.yaml's layers[0].act_bits, whose value (9) is not the one at fault
+    sweep = tmp_path / "s.yaml"
+    sweep.write_text(f"name: s\narch: stripes\nworkload: {root / 'tests/data/tiny.yaml'}\nlayers: [fc]\n"
+                     "axes: {workload.set.act_bits: [20]}\n")
+    code, _, err = run_cli("sweep", sweep, "-o", tmp_path / "out", "-j", "1", "-q")
+    assert code == 2 and err == (f"error: {sweep}: point workload.set.act_bits=20: tiny.yaml: layers[0].act_bits: "
+                                 "expected an integer in 1..16 (the width of stripes's stripes datapath), got 20\n")

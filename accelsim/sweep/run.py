@@ -255,7 +255,12 @@ def _run(spec, points, box, workers, scheduler, progress, start) -> SweepReport:
     with contextlib.closing(outcomes):      # stops the workers on an error or a signal
         for outcome in outcomes:
             if outcome.error is not None:
-                raise SpecError(*outcome.error[:2], message=outcome.error[2])
+                # name the sweep and the point: the file in the error (e.g. a bundled workload
+                # given act_bits 20 by an axis) does not hold the value at fault
+                file, key, message = outcome.error
+                point = ", ".join(f"{k}={v}" for k, v in by_id[outcome.id].values)
+                where = ": ".join(p for p in (Path(file).name, key) if p)
+                raise SpecError(spec.file, "", message=f"point {point}: {where}: {message}")
             try:
                 box.write(outcome.id, outcome.frame)
             except OSError as exc:          # a full disk, a lost mount: finished points stay
