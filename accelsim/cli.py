@@ -79,7 +79,7 @@ def cmd_run(args) -> int:
         if not names:
             raise SpecError("--layers", "", "comma-separated layer names", args.layers)
         workload = workload.select(names)
-    progress = None if args.quiet or not sys.stderr.isatty() else _progress
+    show = not args.quiet and sys.stderr.isatty()
     sample = None
     if args.sample is None and args.sample_seed != 0:    # else dropped without a word
         raise SpecError("--sample-seed", "", message="only used with --sample")
@@ -90,10 +90,11 @@ def cmd_run(args) -> int:
             raise SpecError("--sample-seed", "", "an integer >= 0", args.sample_seed)
         from accelsim.engine.sampling import Sampling
         sample = Sampling(args.sample, args.sample_seed)
-    result = simulate(arch, workload, progress=progress, sample=sample)
+    result = simulate(arch, workload, progress=_progress(arch.name) if show else None, sample=sample)
     baseline = comparison = None
     if base_arch is not None:
-        baseline = simulate(base_arch, workload, progress=progress, sample=sample)
+        baseline = simulate(base_arch, workload, progress=_progress(base_arch.name) if show else None,
+                            sample=sample)
         comparison = result.compare(baseline)
     notes = result.notes + (baseline.notes if baseline is not None else ())
     if baseline is not None:
@@ -125,9 +126,12 @@ def cmd_run(args) -> int:
     return 0
 
 
-def _progress(done: int, total: int, name: str) -> None:
-    end = "\n" if done == total else ""
-    print(f"\r  layer {done}/{total} {name[:40]:40s}", end=end, file=sys.stderr, flush=True)
+def _progress(arch: str):
+    """A progress line naming the design, so the baseline's pass reads as its own."""
+    def show(done: int, total: int, name: str) -> None:
+        end = "\n" if done == total else ""
+        print(f"\r  {arch}: layer {done}/{total} {name[:40]:40s}", end=end, file=sys.stderr, flush=True)
+    return show
 
 
 def _write(result, comparison, path: Path) -> None:

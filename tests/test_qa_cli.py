@@ -221,3 +221,12 @@ def test_a_point_refused_while_running_is_named_by_the_sweep_and_its_values(run_
     code, _, err = run_cli("sweep", sweep, "-o", tmp_path / "out", "-j", "1", "-q")
     assert code == 2 and err == (f"error: {sweep}: point workload.set.act_bits=20: tiny.yaml: layers[0].act_bits: "
                                  "expected an integer in 1..16 (the width of stripes's stripes datapath), got 20\n")
+
+
+def test_progress_names_the_design_and_the_baseline(run_cli, monkeypatch):
+    # both passes printed the same 'layer 1/1 ...' lines
+    import sys
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    code, _, err = run_cli("run", "stripes", "alexnet", "--baseline", "dadn", "--layers", "fc8")
+    assert code == 0
+    assert "stripes: layer 1/1 fc8" in err and "dadn: layer 1/1 fc8" in err
