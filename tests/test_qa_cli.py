@@ -230,3 +230,10 @@ def test_progress_names_the_design_and_the_baseline(run_cli, monkeypatch):
     code, _, err = run_cli("run", "stripes", "alexnet", "--baseline", "dadn", "--layers", "fc8")
     assert code == 0
     assert "stripes: layer 1/1 fc8" in err and "dadn: layer 1/1 fc8" in err
+
+
+def test_stats_output_must_be_a_csv(run_cli, tmp_path):
+    # it wrote CSV into whatever name it was given
+    code, _, err = run_cli("stats", "alexnet", "-o", tmp_path / "s.txt")
+    assert code == 2 and err == f"error: --output: expected a .csv file name, got '{tmp_path / 's.txt'}'\n"
+    assert not (tmp_path / "s.txt").exists()

@@ -191,6 +191,8 @@ def _bar(done: int, total: int, label: str) -> None:
 def cmd_stats(args) -> int:
     from accelsim.spec.workload import load_workload
     from accelsim.workload.stats import table
+    if args.output and Path(args.output).suffix != ".csv":     # checked before the statistics run
+        raise SpecError("--output", "", "a .csv file name", args.output)
     workload = load_workload(resolve("workload", args.workload))
     if args.layers:
         workload = workload.select([n.strip() for n in args.layers.split(",") if n.strip()])
