@@ -237,3 +237,8 @@ def test_stats_output_must_be_a_csv(run_cli, tmp_path):
     code, _, err = run_cli("stats", "alexnet", "-o", tmp_path / "s.txt")
     assert code == 2 and err == f"error: --output: expected a .csv file name, got '{tmp_path / 's.txt'}'\n"
     assert not (tmp_path / "s.txt").exists()
+
+
+def test_export_output_must_be_a_csv(run_cli, tmp_path):
+    code, _, err = run_cli("export", "scalesim", "alexnet", "-o", tmp_path / "t.yaml")
+    assert code == 2 and err == f"error: --output: expected a .csv file name, got '{tmp_path / 't.yaml'}'\n"

@@ -80,9 +80,11 @@ def cmd_import_scalesim(args) -> int:
 def cmd_export_scalesim(args) -> int:
     from accelsim.spec.workload import load_workload
     from accelsim.workload.importers.scalesim import export_topology
+    out = _out(args.output, args.workload, ".csv")
+    if out.suffix != ".csv":
+        raise SpecError("--output", "", "a .csv file name", str(out))
     workload = load_workload(resolve("workload", args.workload))
     text, warnings = export_topology(workload, form=args.form)
-    out = _out(args.output, args.workload, ".csv")
     try:
         out.write_text(text)
     except OSError as exc:
