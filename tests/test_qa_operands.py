@@ -36,3 +36,10 @@ def test_operand_in_the_layers_layout_flat_or_without_unit_axes_is_read(run_cli,
     w = _workload(tmp_path, LAYER + ", act: {file: a.npy}}")
     code, _, err = run_cli("run", root / "arch_configs/pragmatic.yaml", w, "-q")
     assert code == 0, err
+
+
+def test_a_key_without_a_file_is_refused(run_cli, root, tmp_path):
+    # the values were drawn synthetic without a word
+    w = _workload(tmp_path, LAYER + ", act: {key: conv1}}")
+    code, _, err = run_cli("run", root / "arch_configs/pragmatic.yaml", w, "-q")
+    assert code == 2 and err == f"error: {w}: layers[0].act.key: only used with file: (an .npz to take it from)\n"

@@ -297,6 +297,8 @@ def _read_values(r: Reader, name: str, base: Values, folder: Path) -> Values:
         key=v.string("key", "-") if v.has("key") else base.key,
         range_bits=v.integer("range_bits", lo=1, hi=32) if v.has("range_bits") else base.range_bits,
     )
+    if v.has("key") and out.file is None:       # else the values would be drawn, silently synthetic
+        raise SpecError(r.file, v.key("key"), message="only used with file: (an .npz to take it from)")
     v.done()
     return out
 
