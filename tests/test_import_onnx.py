@@ -356,6 +356,10 @@ def test_symbolic_dims(tmp_path):
         read_onnx(path)
     imp = read_onnx(path, batch=2, dims={"seq": 5})
     assert imp.doc["layers"][0]["m"] == 10
+    # a name the model's inputs do not have is refused, not ignored (a misspelt --dim)
+    with pytest.raises(SpecError, match=r"--dim sq: names no symbolic input dimension \(the model's: x.0, batch, x.1, seq\)"):
+        read_onnx(path, batch=2, dims={"seq": 5, "sq": 7})
+    assert read_onnx(path, dims={"x.1": 3}).doc["layers"][0]["m"] == 3     # by input and axis
 
 
 # -- errors through the CLI ---------------------------------------------------------------------

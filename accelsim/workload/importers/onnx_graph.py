@@ -111,6 +111,7 @@ def _fix_inputs(model, file: str, batch: int, dims: dict[str, int]) -> None:
     first one is the batch. An unnamed ('?') dimension is only sized by its axis, so two of them
     in one input can differ (a 48 x 192 image)."""
     consts = {t.name for t in model.graph.initializer}
+    symbolic: list[str] = []        # the names a --dim may give, for an error on any other
     for inp in model.graph.input:
         if inp.name in consts or not inp.type.HasField("tensor_type"):
             continue
@@ -119,6 +120,7 @@ def _fix_inputs(model, file: str, batch: int, dims: dict[str, int]) -> None:
             if d.HasField("dim_value") and d.dim_value > 0:
                 continue
             param = d.dim_param if d.dim_param not in ("", "?") else ""
+            symbolic += [f"{inp.name}.{i}"] + ([param] if param else [])
             size = dims.get(f"{inp.name}.{i}", dims.get(param) if param else None)
             if size is None and i == 0:
                 size = batch
@@ -131,6 +133,11 @@ def _fix_inputs(model, file: str, batch: int, dims: dict[str, int]) -> None:
             raise SpecError(file, f"input {inp.name}", message=f"{len(missing)} dimension(s) "
                             "are symbolic; give their sizes with " +
                             " ".join(f"--dim {m}" for m in missing))
+    unknown = sorted(set(dims) - set(symbolic))
+    if unknown:     # a misspelt or fixed dimension would otherwise be ignored without a word
+        have = ", ".join(dict.fromkeys(symbolic)) if symbolic else "none"
+        raise SpecError(file, f"--dim {unknown[0]}", message="names no symbolic input dimension "
+                        f"(the model's: {have})")
 
 
 def _infer(model, file: str):
