@@ -303,6 +303,9 @@ class VectorArray:
         for name, e in errs.items():
             extra.update(e.figures(name))
         extra.update(self.layer_figures(counts))
+        # the format's bits per element, scales included: what the layer is computed and moved at,
+        # not the workload's (whose values the format quantizes); the report shows these
+        extra.update(format_act_bits=abits, format_wgt_bits=wbits)
         peak = self.n_vmacs * p.lanes
         return tile_work(steps, trace, self.arch, self.n_vmacs, actions,
                          ideal_cycles=-(-shape.macs // peak),

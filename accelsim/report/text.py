@@ -20,11 +20,22 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
+def _bits(df: pd.DataFrame) -> list[str]:
+    """Per layer "act/wgt" bits: the workload's, or, marked *, a number format's bits per element
+    (scales included) where the design quantizes the workload's values to its format."""
+    a, w = df["act_bits"].astype(float), df["wgt_bits"].astype(float)
+    mark = pd.Series(False, index=df.index)
+    if "format_act_bits" in df:
+        mark = df["format_act_bits"].notna()
+        a, w = a.where(~mark, df["format_act_bits"]), w.where(~mark, df["format_wgt_bits"])
+    return [f"{x:.3g}/{y:.3g}" + ("*" if m else "") for x, y, m in zip(a, w, mark)]
+
+
 def layer_table(result: Result, comparison: pd.DataFrame | None = None) -> str:
     df = result.per_layer()
     out = pd.DataFrame({
         "layer": df["layer"], "kind": df["kind"], "MACs": df["macs"],
-        "bits a/w": [f"{a}/{w}" for a, w in zip(df["act_bits"], df["wgt_bits"])],
+        "bits a/w": _bits(df),
         "compute cyc": df["compute_cycles"], "stall cyc": df["stall_cycles"],
         "time us": df["seconds"] * 1e6, "energy uJ": df["energy_J"] * 1e6,
     })
@@ -32,8 +43,12 @@ def layer_table(result: Result, comparison: pd.DataFrame | None = None) -> str:
         cmp = comparison.set_index("layer")
         out["speedup"] = [cmp["speedup"].get(n, float("nan")) for n in df["layer"]]
         out["energy eff"] = [cmp["energy_efficiency"].get(n, float("nan")) for n in df["layer"]]
-    return _table(out, {"MACs": "{:,}", "compute cyc": "{:,}", "stall cyc": "{:,}", "time us": "{:.1f}",
-                        "energy uJ": "{:.2f}", "speedup": "{:.2f}x", "energy eff": "{:.2f}x"})
+    table = _table(out, {"MACs": "{:,}", "compute cyc": "{:,}", "stall cyc": "{:,}", "time us": "{:.1f}",
+                         "energy uJ": "{:.2f}", "speedup": "{:.2f}x", "energy eff": "{:.2f}x"})
+    if any(b.endswith("*") for b in out["bits a/w"]):
+        table += ("\n* the design's number format, bits per element with its scales; it quantizes the "
+                  "workload's values to it")
+    return table
 
 
 def summary(result: Result, comparison: pd.DataFrame | None = None, baseline: Result | None = None) -> str:
