@@ -135,6 +135,14 @@ def truncated(rng: np.random.Generator, values: Values, n: int, top: np.float32)
     return out
 
 
+def flip_signs(x: np.ndarray, flip: np.ndarray) -> None:
+    """Negate the float32 ``x`` where ``flip``, in place, by toggling the sign bit: exactly what
+    ``np.negative(where=)`` gives, several times faster (its masked loop is slow)."""
+    bits = flip.view(np.uint8).astype(np.uint32)
+    bits <<= 31
+    x.view(np.uint32)[...] ^= bits
+
+
 # -- the operand ------------------------------------------------------------------------------
 class RowOperand:
     """A synthetic weight operand drawn by blocks of rows on demand. ``operand()`` draws it all
@@ -183,14 +191,14 @@ class RowOperand:
         size = (r1 - r0) * self.row_size
         n = int(counts[b])
         rng = np.random.default_rng(self.seed + [1, b])
-        x = np.zeros(n, dtype=np.float32)
+        x = np.empty(n, dtype=np.float32)
         if n:
             x[:n - 1] = truncated(rng, self.values, n - 1, top[b])
             at = int(rng.integers(n))                 # the maximum's place, uniformly
             x[n - 1], x[at] = x[at], top[b]
             x[x == 0] = np.float32(1e-12)
             if self.signed:
-                np.negative(x, out=x, where=rng.random(n, dtype=np.float32) < 0.5)
+                flip_signs(x, rng.random(n, dtype=np.float32) < 0.5)
         q, signal, noise = tensors.quantize_sums(x, self.bits, self.signed, True, amax)
         self._err[b] = (signal, noise)
         if n == size:
