@@ -179,17 +179,16 @@ class Tactical:
     def schedules(self, trace) -> list[list[ts.Schedule]]:
         """Per group, the schedule of each filter set (``filters`` consecutive filters, the last
         padded with zero filters)."""
-        p, shape = self.p, trace.shape
-        out = []
-        for g in range(shape.groups):
-            w = ts.weight_grid(trace.filters[g], p.lanes)                  # rows, k, lanes
-            sets = grid.ceil_div(w.shape[1], p.filters)
-            padded = np.zeros((w.shape[0], sets * p.filters, p.lanes), dtype=np.int32)
-            padded[:, :w.shape[1]] = w
-            real = ts.real_lanes(trace.filters[g], p.lanes)
-            out.append([ts.build(padded[:, i * p.filters:(i + 1) * p.filters], self.offsets,
-                                 p.lookahead, p.scheduler, real) for i in range(sets)])
-        return out
+        return [list(self.group_schedules(trace, g)) for g in range(trace.shape.groups)]
+
+    def group_schedules(self, trace, g: int):
+        """Group ``g``'s filter set schedules, built one at a time as they are consumed (a whole
+        FC layer's weight grid and schedules would be several times its weights in memory)."""
+        p, filters = self.p, trace.filters[g]
+        real = ts.real_lanes(filters, p.lanes)
+        for first in range(0, filters.shape[0], p.filters):
+            w = ts.weight_grid(filters[first:first + p.filters], p.lanes, p.filters)
+            yield ts.build(w, self.offsets, p.lookahead, p.scheduler, real)
 
     def column_costs(self, acts: np.ndarray, paired: np.ndarray, cols: int) -> np.ndarray:
         """(window groups, steps, cols) cycles, the columns' precision groups applied."""
@@ -218,25 +217,26 @@ class Tactical:
         rows_t = grid.bricks(shape, p.lanes)
         count: Counter = Counter()
         steps = []
-        for g, sets in enumerate(self.schedules(trace)):
+        for g in range(shape.groups):
             acts = np.zeros((wg * cols, rows_t * p.lanes + 1), dtype=np.int32)
             acts[:shape.windows] = ts.activation_rows(trace.windows[g], p.lanes)
             acts, terms = self.operands(acts)
             cache: dict[tuple, np.ndarray] = {}      # filter sets pairing alike cost alike
             k_left = shape.k_per_group
-            for first in range(0, len(sets), p.tiles):
-                costs = []
-                for sched in sets[first:first + p.tiles]:
-                    n_f = min(p.filters, k_left)
-                    k_left -= n_f
-                    paired = sched.paired(n_f, fed=p.zero_lanes == "fed",
-                                          per_filter=self.serial and p.step_rounds == "filter")
-                    key = (paired.shape, paired.tobytes())
-                    if key not in cache:
-                        cache[key] = self.column_costs(acts, paired, cols)
-                    costs.append(cache[key])
-                    self.tally(count, sched, cache[key], live, n_f, terms, shape.windows, rows_t)
-                steps.append(self.pass_steps(costs, wg, cols, staggered))
+            costs = []                               # of the pass's tiles so far
+            for sched in self.group_schedules(trace, g):
+                n_f = min(p.filters, k_left)
+                k_left -= n_f
+                paired = sched.paired(n_f, fed=p.zero_lanes == "fed",
+                                      per_filter=self.serial and p.step_rounds == "filter")
+                key = (paired.shape, paired.tobytes())
+                if key not in cache:
+                    cache[key] = self.column_costs(acts, paired, cols)
+                costs.append(cache[key])
+                self.tally(count, sched, cache[key], live, n_f, terms, shape.windows, rows_t)
+                if len(costs) == p.tiles or k_left == 0:
+                    steps.append(self.pass_steps(costs, wg, cols, staggered))
+                    costs = []
         return self.work(trace, np.array(steps, dtype=np.int64), count, wg)
 
     def tally(self, count: Counter, sched: ts.Schedule, cost: np.ndarray, live: np.ndarray,

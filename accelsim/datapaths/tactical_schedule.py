@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from accelsim.datapaths import grid
+from accelsim.numerics.kernels import distinct_sorted
 from accelsim.numerics.promote_kernel import promote_schedule
 from accelsim.numerics.sparse_kernels import tactical_schedule
 
@@ -99,28 +100,29 @@ class Schedule:
         Dense weights give each step its own brick, so a back-end sees what it sees without
         the front-end."""
         S = self.steps
-        sel = self.src[:, :n_f].astype(np.int64)
+        sel = self.src[:, :n_f]
         if fed and self.zsrc is not None:
             sel = np.where(sel >= 0, sel, self.zsrc[:, :n_f])
         if S == 0:
             return np.zeros((0, sel.shape[1], 1) if per_filter else (0, 1), dtype=np.int64)
-        flat = np.sort(sel if per_filter else sel.reshape(S, -1), axis=-1)
-        dup = np.zeros_like(flat, dtype=bool)
-        dup[..., 1:] = flat[..., 1:] == flat[..., :-1]
-        keep = (flat >= 0) & ~dup
-        k = max(int(keep.sum(axis=-1).max()), 1)
-        order = np.argsort(~keep, axis=-1, kind="stable")[..., :k]
-        pos = np.take_along_axis(flat, order, axis=-1)
-        return np.where(np.take_along_axis(keep, order, axis=-1), pos, self.rows * self.lanes)
+        out = distinct_sorted(sel.reshape(S * sel.shape[1] if per_filter else S, -1),
+                              self.rows * self.lanes)
+        return out.reshape(S, sel.shape[1], -1) if per_filter else out
 
 
-def weight_grid(filters: np.ndarray, lanes: int) -> np.ndarray:
-    """(k, r, s, c) weights of one group -> (rows, k, lanes), channels zero-padded to lanes."""
+def weight_grid(filters: np.ndarray, lanes: int, width: int | None = None) -> np.ndarray:
+    """(k, r, s, c) weights of one group -> contiguous (rows, width, lanes): channels zero-padded
+    to lanes, filters zero-padded to ``width`` (default k). Called per filter set, the transposing
+    copy stays in cache (a whole FC layer's grid transposed at once was most of its cost)."""
     k, r, s, c = filters.shape
     cb = grid.ceil_div(c, lanes)
-    out = np.zeros((k, r, s, cb * lanes), dtype=np.int32)
-    out[..., :c] = filters
-    return out.reshape(k, r * s * cb, lanes).transpose(1, 0, 2)
+    if c != cb * lanes:
+        padded = np.zeros((k, r, s, cb * lanes), dtype=np.int32)
+        padded[..., :c] = filters
+        filters = padded
+    out = np.zeros((r, s, cb, k if width is None else width, lanes), dtype=np.int32)
+    out[:, :, :, :k] = filters.reshape(k, r, s, cb, lanes).transpose(1, 2, 3, 0, 4)
+    return out.reshape(r * s * cb, out.shape[3], lanes)
 
 
 def activation_rows(windows: np.ndarray, lanes: int) -> np.ndarray:
@@ -152,9 +154,11 @@ def build(weights: np.ndarray, offsets: np.ndarray, lookahead: int,
         raise ValueError(f"unknown scheduler {scheduler!r}")
     src, base = tactical_schedule(w, off, int(lookahead))
     # an empty slot over a zero weight of its own row still holds that weight
-    own = base[:, None, None].astype(np.int64) * L + np.arange(L)[None, None, :]
-    idle = (src < 0) & (w[base] == 0) & real[base][:, None, :]
-    return Schedule(src, base, T, L, np.where(idle, own, -1).astype(np.int32))
+    own = base[:, None, None] * np.int32(L) + np.arange(L, dtype=np.int32)
+    idle = src < 0
+    idle &= (w if len(base) == T else w[base]) == 0          # no row skipped: base is 0..T-1
+    idle &= real[base][:, None, :]
+    return Schedule(src, base, T, L, np.where(idle, own, np.int32(-1)))
 
 
 def real_lanes(filters: np.ndarray, lanes: int) -> np.ndarray:

@@ -1,7 +1,8 @@
 """Hot loops in numba, each with a plain-numpy twin that the tests compare it against.
 
-Only loops with a true sequential dependence live here (synchronisation recurrences); anything
-that vectorises stays in numpy in the module that needs it.
+Only loops with a true sequential dependence live here (synchronisation recurrences), or whose
+numpy form needs sorts and big temporaries (distinct values per row); anything that vectorises
+cheaply stays in numpy in the module that needs it.
 """
 from __future__ import annotations
 
@@ -80,6 +81,54 @@ def sync_columns_numpy(cost: np.ndarray, registers: int) -> np.ndarray:
         prev = np.maximum(prev, gate) + cost[j]
         done[j] = max(int(prev.max()), int(done[j - 1]) if j else 0)
     return done
+
+
+@numba.njit(cache=True)
+def distinct_sorted(values: np.ndarray, pad: int) -> np.ndarray:
+    """Each row's distinct non-negative entries of ``values`` (rows, n), ascending, padded with
+    ``pad`` to the most any row has (at least 1): (rows, K) int64. A row is marked in a table
+    and read back between its smallest and largest entry, so it costs n + its span (Bit-Tactical's
+    steps span a search window of a few bricks)."""
+    R, n = values.shape
+    buf = np.full((R, max(n, 1)), pad, dtype=np.int64)
+    lo_all, hi_all = 0, -1
+    for r in range(R):
+        for j in range(n):
+            v = values[r, j]
+            if v >= 0 and (hi_all < 0 or v < lo_all):
+                lo_all = v
+            if v > hi_all:
+                hi_all = v
+    mark = np.zeros(hi_all - lo_all + 1, dtype=np.bool_)
+    K = 1
+    for r in range(R):
+        lo, hi = hi_all + 1, -1
+        for j in range(n):
+            v = values[r, j]
+            if v >= 0:
+                mark[v - lo_all] = True
+                lo = min(lo, v)
+                hi = max(hi, v)
+        c = 0
+        for v in range(lo, hi + 1):
+            if mark[v - lo_all]:
+                mark[v - lo_all] = False
+                buf[r, c] = v
+                c += 1
+        K = max(K, c)
+    return buf[:, :K].copy()
+
+
+def distinct_sorted_numpy(values: np.ndarray, pad: int) -> np.ndarray:
+    """Twin of :func:`distinct_sorted`: sort each row, drop repeats and negatives, pack left."""
+    flat = np.sort(np.asarray(values, dtype=np.int64), axis=-1)
+    dup = np.zeros_like(flat, dtype=bool)
+    dup[..., 1:] = flat[..., 1:] == flat[..., :-1]
+    keep = (flat >= 0) & ~dup
+    k = max(int(keep.sum(axis=-1).max(initial=0)), 1)
+    order = np.argsort(~keep, axis=-1, kind="stable")[..., :k]
+    pos = np.take_along_axis(flat, order, axis=-1)
+    return np.where(np.take_along_axis(keep, order, axis=-1), pos, pad)
 
 
 @numba.njit(cache=True)
