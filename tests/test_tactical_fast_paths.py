@@ -1,6 +1,6 @@
 """The faster forms of Bit-Tactical's bookkeeping give exactly what the plain forms give: the
-distinct-positions kernel its numpy twin, a filter set's weight grid the slice of the whole
-group's grid, and sign flips by sign bit what np.negative gives."""
+distinct-positions and gathered-oneffset kernels their numpy twins, a filter set's weight grid
+the slice of the whole group's grid, and sign flips by sign bit what np.negative gives."""
 import numpy as np
 import pytest
 
@@ -49,3 +49,16 @@ def test_flip_signs_is_negative_where():
     want = np.negative(x, where=flip, out=x.copy())
     flip_signs(x, flip)
     assert np.array_equal(x.view(np.uint32), want.view(np.uint32))
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("window", [1, 4, 16])
+def test_paired_oneffset_rounds_matches_twin(seed, window):
+    rng = np.random.default_rng(seed)
+    n, positions = int(rng.integers(1, 30)), int(rng.integers(1, 80))
+    masks = rng.integers(0, 1 << 17, (n, positions)) & rng.integers(0, 1 << 17, (n, positions))
+    paired = rng.integers(0, positions, (int(rng.integers(1, 40)), int(rng.integers(1, 17))))
+    a = kernels.paired_oneffset_rounds(masks, paired, window)
+    b = kernels.paired_oneffset_rounds_numpy(masks, paired, window)
+    assert a.shape == (n, paired.shape[0]) and np.array_equal(a, b)
+    assert np.array_equal(a[3 % n], kernels.oneffset_rounds(masks[3 % n][paired], window))

@@ -58,7 +58,7 @@ from accelsim.datapaths import tactical_schedule as ts
 from accelsim.datapaths.base import LayerWork, Part, part, register, staggered_cycles, tile_work
 from accelsim.datapaths.pragmatic import generator_gates
 from accelsim.numerics.bits import ENCODINGS, bit_length, group_precision, signed_terms
-from accelsim.numerics.kernels import oneffset_rounds, sync_columns
+from accelsim.numerics.kernels import paired_oneffset_rounds, sync_columns
 from accelsim.spec.params import ParamError
 from accelsim.spec.workload import LayerKind
 
@@ -168,13 +168,17 @@ class Tactical:
         return masks, terms
 
     def rule(self, values: np.ndarray) -> np.ndarray:
-        """The back-end: cycles of a column step from what it reads of the (..., K) activations
-        it pairs (values; oneffset masks for TCLe)."""
-        p = self.p
-        if p.backend == "precision":
-            return group_precision(values, axis=-1, leading_only=p.leading_only)
-        flat = np.ascontiguousarray(values.reshape(-1, values.shape[-1]))
-        return oneffset_rounds(flat, 1 << p.first_stage_bits).reshape(values.shape[:-1])
+        """TCLp's back-end: cycles of a column step from the precision of the (..., K)
+        activations it pairs."""
+        return group_precision(values, axis=-1, leading_only=self.p.leading_only)
+
+    def essential_costs(self, masks: np.ndarray, paired: np.ndarray) -> np.ndarray:
+        """TCLe's back-end: (windows, steps) oneffset rounds of the activations each step pairs,
+        as ``step_costs`` with Pragmatic's rule, gathered inside the kernel."""
+        flat = np.ascontiguousarray(paired.reshape(-1, paired.shape[-1]))
+        c = paired_oneffset_rounds(masks, flat, 1 << self.p.first_stage_bits)
+        c = c.reshape(masks.shape[0], *paired.shape[:-1])
+        return c if c.ndim == 2 else c.max(axis=-1)
 
     def schedules(self, trace) -> list[list[ts.Schedule]]:
         """Per group, the schedule of each filter set (``filters`` consecutive filters, the last
@@ -192,7 +196,9 @@ class Tactical:
 
     def column_costs(self, acts: np.ndarray, paired: np.ndarray, cols: int) -> np.ndarray:
         """(window groups, steps, cols) cycles, the columns' precision groups applied."""
-        if self.serial:
+        if self.p.backend == "essential":
+            cost = self.essential_costs(acts, paired)
+        elif self.serial:
             cost = step_costs(acts, paired, self.rule)
         else:
             cost = np.ones((acts.shape[0], paired.shape[0]), dtype=np.int64)
@@ -257,9 +263,11 @@ class Tactical:
         count["nnz"] += int(occupied.sum())
         count["abuf"] += windows * rows_t
         if terms is not None:
-            pos = sched.src[sched.src >= 0]
-            count["terms"] += int(terms[0][pos].sum())
-            count["neg_terms"] += int(terms[1][pos].sum())
+            # each position's scheduled weights times its terms (a gather of every weight is slower)
+            uses = np.bincount(sched.src.ravel() + 1, minlength=terms.shape[1] + 1)[1:]
+            scheduled, negative = terms @ uses
+            count["terms"] += int(scheduled)
+            count["neg_terms"] += int(negative)
             count["gen_terms"] += int(terms[0].sum())
 
     def pass_steps(self, costs: list[np.ndarray], wg: int, cols: int, staggered: bool) -> np.ndarray:

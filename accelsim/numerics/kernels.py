@@ -132,6 +132,28 @@ def distinct_sorted_numpy(values: np.ndarray, pad: int) -> np.ndarray:
 
 
 @numba.njit(cache=True)
+def _rounds(m: np.ndarray, window: int) -> int:
+    """Cycles of one step of :func:`oneffset_rounds` over the lanes' masks ``m`` (consumed)."""
+    lanes = m.shape[0]
+    rounds = 0
+    while True:
+        base = 0
+        for i in range(lanes):
+            low = m[i] & -m[i]
+            if low != 0 and (base == 0 or low < base):
+                base = low
+        if base == 0:
+            break
+        reach = base << window
+        for i in range(lanes):
+            low = m[i] & -m[i]
+            if low != 0 and low < reach:
+                m[i] ^= low
+        rounds += 1
+    return max(rounds, 1)
+
+
+@numba.njit(cache=True)
 def oneffset_rounds(masks: np.ndarray, window: int) -> np.ndarray:
     """Bit-Pragmatic cycles per step: ``masks`` (steps, lanes) holds each lane's term positions as
     bits. Each cycle the lowest pending position over the lanes sets the base; every lane whose
@@ -143,24 +165,30 @@ def oneffset_rounds(masks: np.ndarray, window: int) -> np.ndarray:
     for s in range(steps):
         for i in range(lanes):
             m[i] = masks[s, i]
-        rounds = 0
-        while True:
-            base = 0
-            for i in range(lanes):
-                low = m[i] & -m[i]
-                if low != 0 and (base == 0 or low < base):
-                    base = low
-            if base == 0:
-                break
-            reach = base << window
-            for i in range(lanes):
-                low = m[i] & -m[i]
-                if low != 0 and low < reach:
-                    m[i] ^= low
-            rounds += 1
-        if rounds > 1:
-            out[s] = rounds
+        out[s] = _rounds(m, window)
     return out
+
+
+@numba.njit(cache=True)
+def paired_oneffset_rounds(masks: np.ndarray, paired: np.ndarray, window: int) -> np.ndarray:
+    """:func:`oneffset_rounds` of every row of ``masks`` (n, positions) gathered at every row of
+    ``paired`` (steps, lanes): (n, steps) cycles, without the (n, steps, lanes) gathered copy."""
+    n = masks.shape[0]
+    steps, lanes = paired.shape
+    out = np.empty((n, steps), dtype=np.int64)
+    m = np.empty(lanes, dtype=np.int64)
+    for w in range(n):
+        for s in range(steps):
+            for i in range(lanes):
+                m[i] = masks[w, paired[s, i]]
+            out[w, s] = _rounds(m, window)
+    return out
+
+
+def paired_oneffset_rounds_numpy(masks: np.ndarray, paired: np.ndarray, window: int) -> np.ndarray:
+    """Twin of :func:`paired_oneffset_rounds`: gather, then the vectorised rounds."""
+    n, (steps, lanes) = masks.shape[0], paired.shape
+    return oneffset_rounds_numpy(masks[:, paired].reshape(-1, lanes), window).reshape(n, steps)
 
 
 def oneffset_rounds_numpy(masks: np.ndarray, window: int) -> np.ndarray:
