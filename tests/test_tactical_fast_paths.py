@@ -62,3 +62,17 @@ def test_paired_oneffset_rounds_matches_twin(seed, window):
     b = kernels.paired_oneffset_rounds_numpy(masks, paired, window)
     assert a.shape == (n, paired.shape[0]) and np.array_equal(a, b)
     assert np.array_equal(a[3 % n], kernels.oneffset_rounds(masks[3 % n][paired], window))
+
+
+@pytest.mark.parametrize("scale", [1, 1 << 22])       # a tabulated code range, and a wide one
+def test_tcle_operands_are_each_codes_terms(scale):
+    import accelsim
+    from accelsim.numerics.bits import signed_terms
+    dp = accelsim.load_arch("tactical_e").build()
+    rng = np.random.default_rng(scale)
+    acts = (rng.integers(0, 300, (40, 33)) * scale).astype(np.int64)
+    masks, terms = dp.operands(acts)
+    plus, minus = signed_terms(acts, dp.p.encoding)
+    assert np.array_equal(masks, plus | minus)
+    assert np.array_equal(terms[0], np.bitwise_count(plus | minus).sum(axis=0))
+    assert np.array_equal(terms[1], np.bitwise_count(minus).sum(axis=0))

@@ -65,6 +65,7 @@ from accelsim.spec.workload import LayerKind
 BACKENDS = ("bitparallel", "precision", "essential")
 STEP_ROUNDS = ("column", "filter")
 GATHER_LIMIT = 1 << 22        # gathered activation values per chunk: bounds peak memory
+CODE_TABLE = 1 << 18          # widest code range TCLe tabulates oneffsets over whole
 
 
 @dataclass(frozen=True)
@@ -153,18 +154,23 @@ class Tactical:
     def operands(self, acts: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         """What the back-end reads of each activation position, and for TCLe the (2, positions)
         oneffsets and negative oneffsets per position summed over windows (the products a
-        weight at that position takes part in). Oneffsets are found once per value, not per
-        pairing."""
+        weight at that position takes part in). Oneffsets are found once per distinct code (the
+        code range, or the codes present when it is wide) and gathered."""
         if self.p.backend != "essential":
             return acts, None
+        lo, hi = int(acts.min()), int(acts.max())
+        codes = np.arange(lo, hi + 1, dtype=np.int64) if hi - lo < CODE_TABLE else np.unique(acts)
+        plus, minus = signed_terms(codes, self.p.encoding)
+        table, negative = plus | minus, np.bitwise_count(minus)
         masks = np.empty(acts.shape, dtype=np.int64)
         terms = np.zeros((2, acts.shape[1]), dtype=np.int64)
         chunk = max(1, GATHER_LIMIT // acts.shape[1])
         for i in range(0, acts.shape[0], chunk):
-            plus, minus = signed_terms(acts[i:i + chunk], self.p.encoding)
-            masks[i:i + chunk] = plus | minus
-            terms[0] += np.bitwise_count(plus | minus).sum(axis=0, dtype=np.int64)
-            terms[1] += np.bitwise_count(minus).sum(axis=0, dtype=np.int64)
+            x = acts[i:i + chunk]
+            index = x - lo if codes.size == hi - lo + 1 else np.searchsorted(codes, x)
+            m = np.take(table, index, out=masks[i:i + chunk])
+            terms[0] += np.bitwise_count(m).sum(axis=0, dtype=np.int64)
+            terms[1] += negative[index].sum(axis=0, dtype=np.int64)
         return masks, terms
 
     def rule(self, values: np.ndarray) -> np.ndarray:
