@@ -184,8 +184,9 @@ class RowOperand:
         top[(counts > 0) & (top == 0)] = np.float32(1e-12)     # as tensors.synthetic: never 0
         return counts, top, float(top.max())
 
-    def _block(self, b: int) -> np.ndarray:
-        """Codes of block ``b``, (rows, ...) int32; records its quantization error."""
+    def _block(self, b: int, out: np.ndarray | None = None) -> np.ndarray:
+        """Codes of block ``b``, (rows, ...) int32, written into ``out`` when given (the block's
+        contiguous slice of the whole tensor); records its quantization error."""
         counts, top, amax = self._plan
         r0, r1 = b * ROWS, min((b + 1) * ROWS, self.shape[0])
         size = (r1 - r0) * self.row_size
@@ -199,13 +200,15 @@ class RowOperand:
             x[x == 0] = np.float32(1e-12)
             if self.signed:
                 flip_signs(x, rng.random(n, dtype=np.float32) < 0.5)
-        q, signal, noise = tensors.quantize_sums(x, self.bits, self.signed, True, amax)
+        dense = n == size
+        q, signal, noise = tensors.quantize_sums(x, self.bits, self.signed, True, amax,
+                                                 out=out if dense else None)
         self._err[b] = (signal, noise)
-        if n == size:
-            codes = q
-        else:
-            codes = np.zeros(size, dtype=np.int32)
-            codes[tensors.exact_mask(rng, size, n)] = q
+        if dense:
+            return q.reshape((r1 - r0, *self.shape[1:]))
+        codes = np.empty(size, dtype=np.int32) if out is None else out.reshape(size)   # a view
+        codes.fill(0)
+        codes[tensors.exact_mask(rng, size, n)] = q
         return codes.reshape((r1 - r0, *self.shape[1:]))
 
     def rows(self, idx: np.ndarray) -> np.ndarray:
@@ -239,7 +242,7 @@ class RowOperand:
     def codes(self) -> np.ndarray:
         out = np.empty(self.shape, dtype=np.int32)
         for b in range(self.blocks):
-            out[b * ROWS:(b + 1) * ROWS] = self._block(b)
+            self._block(b, out[b * ROWS:(b + 1) * ROWS])
         return out
 
     # Quantization error over the blocks drawn so far: the whole tensor's once ``codes`` is

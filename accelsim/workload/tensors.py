@@ -90,9 +90,12 @@ def quantize(x: np.ndarray, bits: int, signed: bool, keep_nonzero: bool = False)
 
 
 def quantize_sums(x: np.ndarray, bits: int, signed: bool, keep_nonzero: bool = False,
-                  amax: float | None = None) -> tuple[np.ndarray, float, float]:
+                  amax: float | None = None,
+                  out: np.ndarray | None = None) -> tuple[np.ndarray, float, float]:
     """Codes (int32, x's shape) and the sums of squared signal and rounding error in code units;
-    the scale maps ``amax`` (default: x's own largest magnitude) to the largest code."""
+    the scale maps ``amax`` (default: x's own largest magnitude) to the largest code.
+    ``out`` (contiguous int32, x's size) receives the codes in place of a new array: a caller
+    filling a large tensor block by block saves a copy."""
     top = qmax(bits, signed)
     if bits > 24 and x.dtype != np.float64:
         x = x.astype(np.float64)     # float32 rounds codes above 2^24 (2^31 - 1 to 2^31: overflow)
@@ -109,7 +112,10 @@ def quantize_sums(x: np.ndarray, bits: int, signed: bool, keep_nonzero: bool = F
     signal = float(np.dot(flat, flat)) if x.size else 0.0
     flat -= q.ravel()                                   # y now holds the rounding error
     noise = float(np.dot(flat, flat)) if x.size else 0.0
-    return q.astype(np.int32), signal, noise
+    if out is None:
+        return q.astype(np.int32), signal, noise
+    np.copyto(out.reshape(q.shape), q, casting="unsafe")
+    return out, signal, noise
 
 
 def sqnr(signal: float, noise: float) -> float:
