@@ -162,7 +162,9 @@ class Tactical:
         codes = np.arange(lo, hi + 1, dtype=np.int64) if hi - lo < CODE_TABLE else np.unique(acts)
         plus, minus = signed_terms(codes, self.p.encoding)
         table, negative = plus | minus, np.bitwise_count(minus)
-        masks = np.empty(acts.shape, dtype=np.int64)
+        if int(table.max()) <= np.iinfo(np.int32).max:     # half the memory traffic
+            table = table.astype(np.int32)
+        masks = np.empty(acts.shape, dtype=table.dtype)
         terms = np.zeros((2, acts.shape[1]), dtype=np.int64)
         chunk = max(1, GATHER_LIMIT // acts.shape[1])
         for i in range(0, acts.shape[0], chunk):
