@@ -1,8 +1,9 @@
 """Speed of Bit-Tactical: TCLp, TCLe and the front-end over a DaDN back-end (tactical_dadn), on
 ResNet-50 at 8 bits (dense weights: every filter set keeps the dense schedule) and on a pruned copy
-(weight density 0.4 in every layer: each filter set gets its own schedule and costs), plus pruned
-AlexNet and TCLe on VGG-19 (dense: its 100M-weight fc6 dominates, weight drawing included). Each run is a fresh process (cold imports, warm numba cache): wall time of ``simulate``,
-of the datapath's ``run`` calls alone, of the scheduler kernel alone, and peak memory.
+(weight density 0.4 in every layer: each filter set gets its own schedule and costs), pruned
+AlexNet, and TCLe on VGG-19 (dense; its 100M-weight fc6 dominates, weights drawn included). Each
+run is a fresh process (cold imports, warm numba cache): wall time of ``simulate``, of the
+datapath's ``run`` calls alone, of the scheduler kernel alone, and peak memory.
 
     python benchmarks/bench_tactical.py            # run twice to see the numba cache warm
 """
