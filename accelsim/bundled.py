@@ -40,6 +40,18 @@ def looks_like_path(text: str) -> bool:
     return p.suffix in (".yaml", ".yml") or len(p.parts) > 1 or p.exists()
 
 
+def beside(what: str, name: str, near: Path) -> Path | None:
+    """The file a spec names from inside another file (a sweep's arch or workload, a workload's
+    ``base:``): relative to that file's folder ``near``, else the bundled file of that name, so a
+    spec written outside the checkout can still use the bundled ones; None when neither exists."""
+    if (near / name).exists():
+        return near / name
+    if looks_like_path(name):
+        return None
+    path = folder(what) / f"{name}.yaml"
+    return path if path.is_file() else None
+
+
 def resolve(what: str, text: str, option: str | None = None) -> Path:
     """The file an argument names: an existing path as given, else the bundled file of that name.
 

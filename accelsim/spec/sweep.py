@@ -223,21 +223,10 @@ def _file(r: Reader, key: str, folder: Path, required: bool) -> Path | None:
         r.known(key)
         return None
     name = r.string(key)
-    path = _find(name, folder, "workload" if key == "workload" else "arch")
+    path = bundled.beside("workload" if key == "workload" else "arch", name, folder)
     if path is None:
         raise SpecError(r.file, r.key(key), message=f"file not found: {name}")
     return path
-
-
-def _find(name: str, folder: Path, what: str) -> Path | None:
-    """A file named relative to the sweep file, else a bundled name (`accelsim list`) as on the
-    command line, so that a sweep written outside the checkout can use the bundled files."""
-    if (folder / name).is_file():
-        return folder / name
-    if bundled.looks_like_path(name):
-        return None
-    path = bundled.folder(what) / f"{name}.yaml"
-    return path if path.is_file() else None
 
 
 def _read_axis(axes: Reader, key: str, folder: Path) -> Axis:
@@ -247,7 +236,7 @@ def _read_axis(axes: Reader, key: str, folder: Path) -> Axis:
     if key in FILE_AXES:
         paths = []
         for i, v in enumerate(values):
-            path = _find(v, folder, key) if isinstance(v, str) else None
+            path = bundled.beside(key, v, folder) if isinstance(v, str) else None
             if path is None:
                 raise SpecError(axes.file, f"axes.{key}[{i}]", f"an existing {key} file or a bundled "
                                 f"{key} name", v)

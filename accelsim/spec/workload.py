@@ -181,17 +181,6 @@ def workload_from_dict(data, path: Path) -> Workload:
     return Workload(name, file, seed, tuple(layers), notes)
 
 
-def _base_file(name: str, folder: Path) -> Path | None:
-    """``base:`` names a file beside the workload, else a bundled workload (`accelsim list`), so
-    that a workload written outside the checkout can derive from the bundled networks."""
-    if (folder / name).exists():
-        return folder / name
-    if bundled.looks_like_path(name):
-        return None
-    path = bundled.folder("workload") / f"{name}.yaml"
-    return path if path.is_file() else None
-
-
 def _derive(data, path: Path, depth: int = 0):
     """Resolve ``base:`` (another workload file), ``set:`` (keys for every layer) and
     ``overrides:`` (keys per layer name) into one plain workload mapping.
@@ -213,7 +202,7 @@ def _derive(data, path: Path, depth: int = 0):
         # The base's layers would silently replace these (or these the base's): say which wins.
         raise SpecError(file, "layers", message="not allowed together with 'base' (change the "
                         "base's layers with 'set:' or 'overrides:', or drop 'base:')")
-    base_path = _base_file(base_name, path.parent)
+    base_path = bundled.beside("workload", base_name, path.parent)
     if base_path is None:
         raise SpecError(file, "base", message=f"file not found: {base_name} (nor a bundled workload "
                         "of that name)" if not bundled.looks_like_path(base_name) else
