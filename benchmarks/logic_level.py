@@ -58,9 +58,8 @@ def scaled_root(k: float, into: Path) -> Path:
             print(f"  {f.name}: has its own cost table, left at the bundled logic level")
         else:
             costs["table"] = str(into / "logic_level.yaml")
-        for key in ("ram_table",):            # relative paths stay relative to the original file
-            if key in costs and not Path(costs[key]).is_absolute():
-                costs[key] = str(f.parent / costs[key])
+        if "ram_table" in costs:           # a relative path stays relative to the original file
+            costs["ram_table"] = str(f.parent / costs["ram_table"])
         (arch_dir / f.name).write_text(yaml.safe_dump(data, sort_keys=False))
     return into
 

@@ -177,12 +177,13 @@ def component(name: str) -> str:
     return name.split(".", 1)[0]
 
 
-def energy(actions: Mapping[str, int], inventory: Mapping[str, Part], node_nm: float, vdd: float,
-           seconds: float) -> dict[str, float]:
-    """Joules by component: dynamic (actions x prices) plus a ``leakage`` entry (power x time)."""
+def _prices(inventory: Mapping[str, Part], node_nm: float, vdd: float) -> dict[str, Price]:
+    return {name: overrides.adjust(name, p, price(p, node_nm, vdd)) for name, p in inventory.items()}
+
+
+def _part_joules(actions: Mapping[str, int], inventory: Mapping[str, Part],
+                 prices: Mapping[str, Price]) -> dict[str, float]:
     out: dict[str, float] = {}
-    inventory = complete(inventory, node_nm, vdd)
-    prices = {name: overrides.adjust(name, p, price(p, node_nm, vdd)) for name, p in inventory.items()}
     for key, count in actions.items():
         name, _, action = key.rpartition(".")
         if name not in prices:
@@ -190,7 +191,25 @@ def energy(actions: Mapping[str, int], inventory: Mapping[str, Part], node_nm: f
         per = prices[name].energy.get(action)
         if per is None:
             raise MissingPrice(f"part '{name}' ({inventory[name].cls}) has no price for action '{action}'")
-        out[component(name)] = out.get(component(name), 0.0) + count * per
+        out[name] = out.get(name, 0.0) + count * per
+    return out
+
+
+def part_energy(actions: Mapping[str, int], inventory: Mapping[str, Part], node_nm: float,
+                vdd: float) -> dict[str, float]:
+    """Dynamic joules by part: actions x prices."""
+    inventory = complete(inventory, node_nm, vdd)
+    return _part_joules(actions, inventory, _prices(inventory, node_nm, vdd))
+
+
+def energy(actions: Mapping[str, int], inventory: Mapping[str, Part], node_nm: float, vdd: float,
+           seconds: float) -> dict[str, float]:
+    """Joules by component: dynamic (actions x prices) plus a ``leakage`` entry (power x time)."""
+    inventory = complete(inventory, node_nm, vdd)
+    prices = _prices(inventory, node_nm, vdd)
+    out: dict[str, float] = {}
+    for name, joules in _part_joules(actions, inventory, prices).items():
+        out[component(name)] = out.get(component(name), 0.0) + joules
     out["leakage"] = seconds * sum(prices[n].leakage * p.count for n, p in inventory.items())
     return out
 

@@ -62,38 +62,41 @@ def _block(name: str, p) -> str:
 
 def blocks(r: Runner) -> dict[str, tuple[float, float]]:
     """Average watts (dynamic + leakage) and mm^2 of each layout block over the calibration load,
-    part by part: the layer's actions and frame actions priced one part at a time."""
+    part by part: the layer's actions (the datapath run again: a Result keeps only components)
+    priced by ``price.part_energy``."""
     arch = load_arch(r.root / ARCH)
     node, vdd = arch.technology.node_nm, arch.technology.vdd
+    inv = _inventory(arch)
+    joules: dict[str, float] = {}
     dp = arch.build()
-    inv = price.complete({**dp.inventory(), **memory_inventory(arch)}, node, vdd)
-    joules = {n: 0.0 for n in inv}
-    seconds = 0.0
     for trace in build_traces(load_workload(r.root / WORKLOAD)):
         work = dp.run(trace)
-        cycles = int(work.compute_cycles.sum())
-        seconds += cycles / arch.clock.frequency_hz
-        actions = {**buffer_actions(arch, work.actions), **price.frame_actions(inv, work.actions, cycles)}
-        for key, count in actions.items():
-            name, _, action = key.rpartition(".")
-            if name in inv and name != "dram":
-                joules[name] += count * price.price(inv[name], node, vdd).energy[action]
+        actions = {**buffer_actions(arch, work.actions),
+                   **price.frame_actions(inv, work.actions, int(work.compute_cycles.sum()))}
+        for name, j in price.part_energy(actions, inv, node, vdd).items():
+            joules[name] = joules.get(name, 0.0) + j
+    seconds = r.result(ARCH, WORKLOAD).seconds
     out = {b: (0.0, 0.0) for b in BLOCKS}
     for name, p in inv.items():
         if name == "dram":
             continue
         pr = price.price(p, node, vdd)
         w, a = out[_block(name, p)]
-        out[_block(name, p)] = (w + joules[name] / seconds + pr.leakage * p.count,
+        out[_block(name, p)] = (w + joules.get(name, 0.0) / seconds + pr.leakage * p.count,
                                 a + pr.area * p.count * 1e6)
     return out
+
+
+def _inventory(arch) -> dict:
+    """The arch's parts, buffers and DRAM included, with its clock tree and bus lengths."""
+    return price.complete({**arch.build().inventory(), **memory_inventory(arch)},
+                          arch.technology.node_nm, arch.technology.vdd)
 
 
 def leakage(r: Runner) -> dict[str, float]:
     """Leakage watts of the memories (eDRAM refresh included) and of the logic."""
     arch = load_arch(r.root / ARCH)
-    inv = price.complete({**arch.build().inventory(), **memory_inventory(arch)},
-                         arch.technology.node_nm, arch.technology.vdd)
+    inv = _inventory(arch)
     leak = {"memory": 0.0, "logic": 0.0}
     for name, p in inv.items():
         w = price.price(p, arch.technology.node_nm, arch.technology.vdd).leakage * p.count
