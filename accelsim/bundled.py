@@ -12,6 +12,7 @@ A command-line ARCH or WORKLOAD is a file path when it names an existing file or
 from __future__ import annotations
 
 import difflib
+import re
 from pathlib import Path
 
 from accelsim.errors import SpecError
@@ -28,6 +29,34 @@ def data_root() -> Path:
 
 def folder(what: str) -> Path:
     return data_root() / FOLDERS[what]
+
+
+def references() -> Path:
+    """The project's record of where every figure and price comes from (``docs/references.md`` in
+    the source tree, shipped inside the package in a wheel)."""
+    return data_root() / "docs" / "references.md"
+
+
+def reference(ident: str | None) -> str:
+    """The entry ``### <ident>`` of the references (its heading and text), or the list of every
+    entry's id and first source line when ``ident`` is None; an unknown id is a SpecError that
+    names the close ones."""
+    text = references().read_text(encoding="utf-8")
+    entries = dict(re.findall(r"^### ([A-Za-z0-9_-]+)\n(.*?)(?=^##|\Z)", text, re.S | re.M))
+    if ident is None:
+        width = max(map(len, entries))
+        return "\n".join(f"{k:{width}s} {_source(v)}" for k, v in entries.items())
+    if ident not in entries:
+        close = difflib.get_close_matches(ident, list(entries), n=3)
+        hint = f"; close: {', '.join(close)}" if close else "; `accelsim refs` lists them"
+        raise SpecError("refs", "", message=f"no reference entry '{ident}'{hint}")
+    return f"### {ident}\n{entries[ident].rstrip()}"
+
+
+def _source(entry: str) -> str:
+    m = re.search(r"^- source: (.*?)(?=^- |\Z)", entry, re.M | re.S)   # with its wrapped lines
+    line = " ".join(m.group(1).split()) if m else ""
+    return line if len(line) <= 90 else line[:87] + "..."
 
 
 def names(what: str) -> list[str]:

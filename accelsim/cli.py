@@ -181,12 +181,19 @@ def cmd_list(args) -> int:
     kinds = catalog()
     width = max(map(len, kinds))
     for kind, summary in kinds.items():
+        # the docstrings cite the source checkout's docs; an installed package shows them by `refs`
+        summary = summary.replace("docs/references.md#", "accelsim refs ")
         print(f"  {kind:{width}s} {summary if len(summary) <= 100 else summary[:97] + '...'}")
     for what in ("arch", "workload", "sweep"):
         path = bundled.folder(what)
         print(f"{bundled.FOLDERS[what]} ({path}):")
         for f in sorted(path.glob("*.yaml")):
             print(f"  {f.name}")
+    return 0
+
+
+def cmd_refs(args) -> int:
+    print(bundled.reference(args.id))
     return 0
 
 
@@ -272,6 +279,14 @@ def build_parser() -> argparse.ArgumentParser:
                        description="List the datapath kinds and the bundled architecture, "
                        "workload and sweep files (their names work wherever a file is expected).")
     l.set_defaults(func=cmd_list)
+
+    f = sub.add_parser("refs", help="where a figure, configuration value or price comes from",
+                       description="Print an entry of the project's references (source, value, "
+                       "confidence: V verified, S secondary, R recalled, A assumption, E "
+                       "extrapolation), or every entry's id and source without ID.")
+    f.add_argument("id", nargs="?", help="an entry id, e.g. stripes, dadiannao-node-layout "
+                   "(default: list them)")
+    f.set_defaults(func=cmd_refs)
 
     v = sub.add_parser("validate", help="simulate the published targets and compare",
                        description="Simulate every published figure accelsim checks itself against, "

@@ -242,3 +242,15 @@ def test_stats_output_must_be_a_csv(run_cli, tmp_path):
 def test_export_output_must_be_a_csv(run_cli, tmp_path):
     code, _, err = run_cli("export", "scalesim", "alexnet", "-o", tmp_path / "t.yaml")
     assert code == 2 and err == f"error: --output: expected a .csv file name, got '{tmp_path / 't.yaml'}'\n"
+
+
+def test_capture_without_models_extra_is_the_missing_extra_line(run_cli, monkeypatch):
+    # a bundled model without rapidocr-onnxruntime used to be a SpecError (exit 2), unlike every
+    # other missing extra (exit 1, one line naming the extra)
+    import importlib.util
+    from accelsim.workload import zoo
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda n, *a: None if n == zoo.PACKAGE else real(n, *a))
+    code, _, err = run_cli("capture", "ppocr_cls", "-q")
+    assert code == 1 and err.strip() == ("error: this needs rapidocr_onnxruntime, from the 'models' "
+                                         "extra: pip install 'accelsim[models]'")

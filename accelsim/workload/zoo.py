@@ -15,7 +15,6 @@ from pathlib import Path
 from accelsim.errors import SpecError
 
 PACKAGE = "rapidocr_onnxruntime"
-EXTRA_HINT = "pip install 'accelsim[models]' (it brings rapidocr-onnxruntime, Apache-2.0)"
 
 
 @dataclass(frozen=True)
@@ -45,7 +44,8 @@ def available() -> bool:
 
 
 def model_path(name: str) -> Path:
-    """The installed ONNX file of a zoo model; a SpecError names the extra when it is absent."""
+    """The installed ONNX file of a zoo model. Without the ``models`` extra: the ImportError every
+    missing extra raises, which the CLI turns into its one line (exit 1)."""
     if name not in MODELS:
         import difflib
         close = difflib.get_close_matches(name, list(MODELS), n=1)
@@ -55,7 +55,7 @@ def model_path(name: str) -> Path:
     import importlib.util
     spec = importlib.util.find_spec(PACKAGE)
     if spec is None or not spec.submodule_search_locations:
-        raise SpecError(name, "", message=f"needs the {PACKAGE} package: {EXTRA_HINT}")
+        raise ModuleNotFoundError(f"No module named '{PACKAGE}'", name=PACKAGE)
     path = Path(list(spec.submodule_search_locations)[0]) / "models" / MODELS[name].file
     if not path.exists():
         raise SpecError(name, "", message=f"{path} is missing from the installed {PACKAGE}")
