@@ -13,6 +13,12 @@ def compare(result, baseline) -> pd.DataFrame:
         if b.name not in mine:
             continue
         m = mine[b.name]
+        # Same name, other work (AlexNet and VGG-M both have conv1..fc8): a ratio of the two
+        # would be a number about two different layers.
+        if (m.kind, m.macs) != (b.kind, b.macs):
+            raise ValueError(f"layer {b.name}: {result.arch} ran {m.macs:,} MACs ({m.kind}) on "
+                             f"{result.workload}, {baseline.arch} {b.macs:,} ({b.kind}) on "
+                             f"{baseline.workload}; compare results of the same workload")
         rows.append({"layer": b.name, "speedup": b.seconds / m.seconds if m.seconds else float("nan"),
                      "energy_efficiency": b.joules / m.joules if m.joules else float("nan")})
     if not rows:

@@ -1,0 +1,33 @@
+"""QA (installed-wheel pass): a comparison is only made between results of the same layers."""
+import pytest
+
+import accelsim
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
+TINY = ROOT / "tests/data/tiny.yaml"
+
+
+def _derived(tmp_path, name: str, body: str):
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(f"name: tiny\nbase: {TINY}\n{body}")
+    return accelsim.load_workload(path)
+
+
+def test_compare_refuses_a_baseline_run_on_other_layers_of_the_same_names(tmp_path):
+    # AlexNet and VGG-M share the names conv1..fc8: stripes on one against dadn on the other gave
+    # speedups of 8x on conv4 without a word
+    bigger = _derived(tmp_path, "bigger", "overrides: {conv1: {in_size: 40}}\n")
+    mine = accelsim.simulate(accelsim.load_arch("stripes"), accelsim.load_workload(TINY))
+    other = accelsim.simulate(accelsim.load_arch("dadn"), bigger)
+    with pytest.raises(ValueError, match="layer conv1: .*same workload"):
+        mine.compare(other)
+
+
+def test_compare_accepts_the_same_layers_at_other_precisions(tmp_path):
+    # a design on a re-quantized workload against a baseline on the original is a fair comparison
+    work = accelsim.load_workload(TINY)
+    narrow = _derived(tmp_path, "narrow", "set: {act_bits: 4}\n")
+    mine = accelsim.simulate(accelsim.load_arch("stripes"), narrow)
+    base = accelsim.simulate(accelsim.load_arch("dadn"), work)
+    table = mine.compare(base).set_index("layer")
+    assert table.loc["total", "speedup"] == pytest.approx(base.seconds / mine.seconds)
