@@ -13,16 +13,16 @@ from matplotlib.figure import Figure
 
 from accelsim.errors import SpecError
 from accelsim.report import style
-from accelsim.report.plots import _check_column, _components, _frame, _unit, bars
+from accelsim.report.plots import _check_column, _components, _frame, _unit, bars, with_baselines
 
 MAX_NETWORKS = 4         # rows of per-layer panels one figure holds
 
 
 def _layer_rows(df: pd.DataFrame) -> pd.DataFrame:
     rows = df[df["layer"] != "total"] if "layer" in df.columns else df
-    if "design" not in rows.columns:
-        rows = rows.assign(design=rows["arch"])
-    return rows
+    # a run file's rows beside a sweep store's have no design label: the arch names them
+    return rows.assign(design=rows["design"].fillna(rows["arch"]) if "design" in rows.columns
+                       else rows["arch"])
 
 
 def _table(rows: pd.DataFrame, metric: str, by: str, ratio: bool, labels: list) -> pd.DataFrame:
@@ -47,6 +47,8 @@ def layers(results, by: str = "design") -> Figure:
                         f"draw up to {MAX_NETWORKS} networks; these results have {len(workloads)} "
                         f"({', '.join(map(str, workloads[:6]))}...): plot a selection")
     with_base = "speedup" in rows.columns and rows["speedup"].notna().any()
+    if with_base:
+        rows = with_baselines(rows, by)
     n_layers = max(rows.groupby("workload")["layer"].nunique())
     labels = list(dict.fromkeys(rows[by]))
     n_designs = len(labels)

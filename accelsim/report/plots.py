@@ -73,8 +73,36 @@ def load_many(paths) -> pd.DataFrame:
         if "point" not in df.columns:
             df = df.assign(point=f"{Path(path).name}:" + df["arch"].astype(str))
         frames.append(df)
+    frames = _tell_sources_apart(frames, [Path(p) for p in paths])
     out = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     out.attrs["source"] = ", ".join(str(p) for p in paths)
+    return out
+
+
+def _labels(df: pd.DataFrame) -> pd.Series:
+    return df["design"].fillna(df["arch"]) if "design" in df.columns else df["arch"]
+
+
+def _tell_sources_apart(frames: list[pd.DataFrame], paths: list[Path]) -> list[pd.DataFrame]:
+    """A design label that two sources give on the same network (stripes.csv and stripes16.csv,
+    both 'stripes' on 'alexnet') would be averaged into one bar: in each such source the label
+    takes the source's name, e.g. 'stripes (stripes16)'."""
+    seen: dict[tuple, set[int]] = {}
+    for i, df in enumerate(frames):
+        for pair in set(zip(_labels(df).astype(str), df["workload"].astype(str))):
+            seen.setdefault(pair, set()).add(i)
+    clashing = {label for (label, _), owners in seen.items() if len(owners) > 1}
+    if not clashing:
+        return frames
+    names = [p.parent.name if p.name == "sweep.json" else (p.stem if p.is_file() else p.name)
+             for p in paths]
+    if len(set(names)) < len(names):         # a/stripes.csv and b/stripes.csv: the paths
+        names = [str(p) for p in paths]
+    out = []
+    for df, name in zip(frames, names):
+        labels = _labels(df).astype(str)
+        renamed = labels.where(~labels.isin(clashing), labels + f" ({name})")
+        out.append(df.assign(design=renamed))
     return out
 
 
@@ -194,8 +222,20 @@ def _baseline_name(t: pd.DataFrame) -> str:
     return ", ".join(dict.fromkeys(map(str, t["baseline"].dropna()))) if named else "baseline"
 
 
+def with_baselines(t: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Ratios against different baselines in one figure: each design label names its own
+    (``dstripes vs stripes``), as the axis can only list them all."""
+    if by != "design" or "baseline" not in t.columns or t["baseline"].dropna().nunique() < 2:
+        return t
+    named = t["design"].astype(str) + " vs " + t["baseline"].astype(str)
+    out = t.assign(design=named.where(t["baseline"].notna(), t["design"]))
+    out.attrs.update(t.attrs)
+    return out
+
+
 def _ratio_bars(t: pd.DataFrame, metric: str, name: str, by: str, title: str) -> Figure:
     _check_column(t, by, "--by")
+    t = with_baselines(t, by)
     table = t.groupby([by, "workload"], sort=False)[metric].apply(_geomean).unstack(by)
     # a design's geomean is over every network (one that misses a network has none); with no
     # design on every network the row would be an empty group

@@ -1,0 +1,70 @@
+"""QA (installed-wheel pass): figures of several result files keep each file's results apart.
+
+Two run outputs of one arch on one network name (the same design at two precisions) were drawn as
+one bar, the geometric mean of both; a run file beside a sweep store lost its per-layer bars under
+a 'nan' legend entry; designs measured against different baselines were not told apart."""
+import pytest
+
+import accelsim
+from accelsim.report import figures, plots
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
+TINY = ROOT / "tests/data/tiny.yaml"
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    from accelsim.cli import main
+    tmp = tmp_path_factory.mktemp("qa2_plots")
+    narrow = tmp / "narrow.yaml"                  # the same network name, 4-bit activations
+    narrow.write_text(f"name: tiny\nbase: {TINY}\nset: {{act_bits: 4}}\n")
+    runs = {"wide": ("stripes", TINY, "dadn"), "narrow": ("stripes", narrow, "dadn"),
+            "ds_vs_stripes": ("dstripes", TINY, "stripes")}
+    for out, (arch, wl, base) in runs.items():
+        assert main(["run", arch, str(wl), "--baseline", base, "-q", "-o", str(tmp / f"{out}.csv")]) == 0
+    sweep = tmp / "s.yaml"
+    sweep.write_text(f"name: s\narch: dstripes\nworkload: {TINY}\nbaseline: dadn\n"
+                     "axes: {datapath.params.registers: [0, 2]}\n")
+    accelsim.run_sweep(sweep, tmp / "store", workers=1)
+    return tmp
+
+
+def _total(path, col):
+    df = plots.load_results(path)
+    return float(df.loc[df["layer"] == "total", col].iloc[0])
+
+
+def _bars(ax) -> dict[str, list[float]]:
+    return {c.get_label(): [p.get_height() for p in c.patches] for c in ax.containers}
+
+
+def test_same_design_in_two_files_gets_two_bars(files):
+    wide, narrow = files / "wide.csv", files / "narrow.csv"
+    t = plots.totals(plots.load_many([wide, narrow]))
+    assert sorted(t["design"]) == ["stripes (narrow)", "stripes (wide)"]
+    fig = figures.figure("speedup", [wide, narrow])
+    heights = {k: v[0] for k, v in _bars(fig.axes[0]).items()}
+    assert heights == pytest.approx({"stripes (wide)": _total(wide, "speedup"),
+                                     "stripes (narrow)": _total(narrow, "speedup")})
+    assert _total(wide, "speedup") != pytest.approx(_total(narrow, "speedup"))
+
+
+def test_a_run_file_beside_a_sweep_store_keeps_its_layer_bars(files):
+    run = files / "wide.csv"
+    fig = figures.figure("layers", [files / "store", run])
+    bars = _bars(fig.axes[0])
+    assert "nan" not in bars and "stripes" in bars
+    layers = plots.load_results(run)
+    layers = layers[layers["layer"] != "total"]
+    assert bars["stripes"] == pytest.approx(list(layers["speedup"]))
+
+
+def test_designs_against_different_baselines_name_their_own(files):
+    paths = [files / "wide.csv", files / "ds_vs_stripes.csv"]
+    for kind in ("speedup", "layers"):
+        fig = figures.figure(kind, paths)
+        assert [t.get_text() for t in fig.legends[0].get_texts()] == ["stripes vs dadn",
+                                                                       "dstripes vs stripes"]
+    # one baseline: labels stay the design names
+    fig = figures.figure("speedup", [files / "wide.csv", files / "store"])
+    assert "vs" not in " ".join(t.get_text() for t in fig.legends[0].get_texts())
