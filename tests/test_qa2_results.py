@@ -31,3 +31,19 @@ def test_compare_accepts_the_same_layers_at_other_precisions(tmp_path):
     base = accelsim.simulate(accelsim.load_arch("dadn"), work)
     table = mine.compare(base).set_index("layer")
     assert table.loc["total", "speedup"] == pytest.approx(base.seconds / mine.seconds)
+
+
+def test_datapath_energy_scope_leaves_out_leakage_like_the_format_targets():
+    # registry.scoped_joules kept the leakage of every part (buffers' included) in its datapath
+    # scope, which the README and formats.scoped_energy define as arithmetic, registers, clock
+    # tree and wires
+    from accelsim.validation import formats
+    from accelsim.validation.registry import scoped_joules
+    result = accelsim.simulate(accelsim.load_arch("vmac_int8"), accelsim.load_workload(TINY))
+    by = result.energy_by_component()
+    assert by["leakage"] > 0
+    datapath = scoped_joules(result, "datapath")
+    assert datapath == pytest.approx(formats.scoped_energy(result, "datapath"))
+    assert datapath == pytest.approx(sum(v for k, v in by.items()
+                                         if k not in ("weights", "activations", "outputs", "dram", "leakage")))
+    assert scoped_joules(result, "on-chip") == pytest.approx(result.joules - by.get("dram", 0.0))
