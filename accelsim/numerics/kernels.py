@@ -132,6 +132,14 @@ def distinct_sorted_numpy(values: np.ndarray, pad: int) -> np.ndarray:
 
 
 @numba.njit(cache=True)
+def _within(low: int, base: int, window: int) -> bool:
+    """``low < base << window`` for powers of two (positions 0..62) without forming
+    ``base << window``, which wraps to 0 or negative in int64 once the two exponents reach 63
+    (a 32-bit value's top term with a 32-position window) and then never consumes a term."""
+    return window >= 63 or (low >> window) < base
+
+
+@numba.njit(cache=True)
 def _rounds(m: np.ndarray, window: int) -> int:
     """Cycles of one step of :func:`oneffset_rounds` over the lanes' masks ``m`` (consumed)."""
     lanes = m.shape[0]
@@ -144,10 +152,9 @@ def _rounds(m: np.ndarray, window: int) -> int:
                 base = low
         if base == 0:
             break
-        reach = base << window
         for i in range(lanes):
             low = m[i] & -m[i]
-            if low != 0 and low < reach:
+            if low != 0 and _within(low, base, window):
                 m[i] ^= low
         rounds += 1
     return max(rounds, 1)
@@ -199,7 +206,8 @@ def oneffset_rounds_numpy(masks: np.ndarray, window: int) -> np.ndarray:
         low = m & -m
         pending = low != 0
         base = np.where(pending, low, np.iinfo(np.int64).max).min(axis=1, keepdims=True)
-        take = pending & (low < (base << window))
+        # low < base << window, without the shift's int64 overflow (see _within)
+        take = pending & ((low >> window) < base) if window < 63 else pending
         m = np.where(take, m ^ low, m)
         rounds += pending.any(axis=1)
     return np.maximum(rounds, 1)
