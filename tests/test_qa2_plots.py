@@ -68,3 +68,21 @@ def test_designs_against_different_baselines_name_their_own(files):
     # one baseline: labels stay the design names
     fig = figures.figure("speedup", [files / "wide.csv", files / "store"])
     assert "vs" not in " ".join(t.get_text() for t in fig.legends[0].get_texts())
+
+
+def _front_speedups(fig) -> list[float]:
+    line = next(l for l in fig.axes[0].get_lines() if l.get_label() == "Pareto front")
+    return sorted(float(v) for v in line.get_ydata(orig=True))
+
+
+def test_pareto_maximises_speedup_and_minimises_costs(files):
+    # --y speedup drew the front through the slowest design: every column was minimised
+    store = files / "store"
+    t = plots.totals(store)
+    e, s = t["energy_J"].to_numpy(), t["speedup"].to_numpy()
+    undominated = [s[i] for i in range(len(t)) if not any(
+        e[j] <= e[i] and s[j] >= s[i] and (e[j] < e[i] or s[j] > s[i]) for j in range(len(t)))]
+    fig = figures.figure("pareto", store, x="energy_J", y="speedup")
+    assert _front_speedups(fig) == pytest.approx(sorted(undominated))
+    assert max(_front_speedups(fig)) == pytest.approx(s.max())
+    assert "higher is better" in fig.axes[0].get_ylabel()

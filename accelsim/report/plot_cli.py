@@ -20,8 +20,9 @@ def add_commands(sub) -> None:
                         "and energy of a run")
     p.add_argument("--by", help="column that labels (bars) or colours (pareto) the designs, e.g. "
                                 "datapath.params.group_size (default: design, every non-workload axis)")
-    p.add_argument("--x", default="cycles", help="pareto: column minimised along x (default cycles)")
-    p.add_argument("--y", default="energy_J", help="pareto: column minimised along y (default energy_J)")
+    p.add_argument("--x", default="cycles", help="pareto: column along x, minimised (speedup, "
+                                                 "efficiencies and SQNRs maximised; default cycles)")
+    p.add_argument("--y", default="energy_J", help="pareto: column along y, as --x (default energy_J)")
     p.add_argument("--output", "-o", required=True, help="figure file: .png, .svg or .pdf")
     p.set_defaults(func=cmd_plot)
 

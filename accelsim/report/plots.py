@@ -345,12 +345,22 @@ def pareto_front(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return keep
 
 
+# Columns where more is better: a front that minimised them picked the slowest design.
+MAXIMISED = ("speedup", "energy_efficiency", "utilization", "mapping_efficiency")
+
+
+def maximised(col: str) -> bool:
+    return col in MAXIMISED or col.endswith("_sqnr_db")
+
+
 def pareto(results, x: str = "cycles", y: str = "energy_J", by: str = "design") -> Figure:
-    """Every point as (x, y), one panel per network in a grid, the Pareto front (both minimised)
-    drawn through; points coloured by ``by`` (each design by default); the baseline as a star."""
+    """Every point as (x, y), one panel per network in a grid, the Pareto front (costs such as
+    cycles and energy minimised, ratios such as speedup and SQNRs maximised) drawn through; points
+    coloured by ``by`` (each design by default); the baseline as a star."""
     t = totals(results)
     for col in (x, y, by):
         _check_column(t, col, "--by" if col == by else "pareto")
+    sx, sy = (-1.0 if maximised(x) else 1.0), (-1.0 if maximised(y) else 1.0)
     workloads = list(dict.fromkeys(t["workload"]))
     fig, axes = style.panels(len(workloads), width=4.2, height=3.4, extra_width=2.2)
     xs, xu = _unit(t[x].to_numpy(), _unit_of(x))
@@ -361,16 +371,18 @@ def pareto(results, x: str = "cycles", y: str = "energy_J", by: str = "design") 
         for g, color in zip(groups, style.colors(len(groups))):
             sel = w[w[by] == g]
             ax.scatter(sel[x] * xs, sel[y] * ys, s=22, color=color, label=str(g), alpha=0.85)
-        front = w[pareto_front(w[x], w[y])].sort_values(x)
-        ax.plot(front[x] * xs, front[y] * ys, drawstyle="steps-post", marker="o", ms=9, mfc="none",
+        front = w[pareto_front(sx * w[x], sy * w[y])].sort_values(x)
+        # the staircase of what is attainable: from each front point on (x minimised) or up to it
+        ax.plot(front[x] * xs, front[y] * ys, drawstyle="steps-pre" if sx < 0 else "steps-post",
+                marker="o", ms=9, mfc="none",
                 color="black", lw=1, label="Pareto front")
         base_x, base_y = f"baseline_{x}", f"baseline_{y}"
         if base_x in w.columns and base_y in w.columns and w[base_x].nunique() == 1:
             ax.scatter(w[base_x].iloc[:1] * xs, w[base_y].iloc[:1] * ys, marker="*", s=140,
                        color="black", label=str(w["baseline"].iloc[0]) if "baseline" in w.columns
                        else "baseline")
-        ax.set_xlabel(_axis_label(x, xu))
-        ax.set_ylabel(_axis_label(y, yu))
+        ax.set_xlabel(_axis_label(x, xu) + (" (higher is better)" if sx < 0 else ""))
+        ax.set_ylabel(_axis_label(y, yu) + (" (higher is better)" if sy < 0 else ""))
         style.plain_ticks(ax, "x")
         style.plain_ticks(ax, "y")
         ax.set_title(str(wl))
