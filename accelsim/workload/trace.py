@@ -55,12 +55,27 @@ class LayerTrace:
         layer = self.layer
         h.update(repr((layer.kind.value, layer.shape, layer.act_bits, layer.wgt_bits,
                        self.act.signed, self.wgt.signed)).encode())
-        h.update(np.ascontiguousarray(self.act.codes).tobytes())
+        hash_array(h, self.act.codes)
         if isinstance(self.wgt, rows.RowOperand):
             h.update(self.wgt.identity())            # its codes follow from it; none drawn
         else:
-            h.update(np.ascontiguousarray(self.wgt.codes).tobytes())
+            hash_array(h, self.wgt.codes)
         return h.hexdigest()
+
+
+HASH_BLOCK = 1 << 20     # elements per copied block of a non-contiguous array (4 MiB of int32)
+
+
+def hash_array(h, a: np.ndarray) -> None:
+    """Feed ``a``'s bytes in C order to hash ``h`` without copying it whole (``tobytes`` of VGG-19
+    fc6's weights was a second 400 MB): a contiguous array's own buffer, else copies of blocks of
+    its leading axis. The bytes, hence the digest, are those of ``a.tobytes()``."""
+    if a.flags.c_contiguous:
+        h.update(a.reshape(-1).view(np.uint8))       # a view of its buffer
+        return
+    rows_per = max(1, HASH_BLOCK // max(1, a.size // a.shape[0]))
+    for start in range(0, a.shape[0], rows_per):
+        h.update(np.ascontiguousarray(a[start:start + rows_per]).reshape(-1).view(np.uint8))
 
 
 def _spec_seed(layer: Layer) -> int:
