@@ -9,11 +9,27 @@ from accelsim.results.result import Result
 
 def _table(df: pd.DataFrame, formats: dict[str, str]) -> str:
     cols = list(df.columns)
-    cells = [[formats.get(c, "{}").format(v) if not isinstance(v, str) else v for c, v in zip(cols, row)]
+    cells = [[_cell(formats.get(c, "{}"), v) for c, v in zip(cols, row)]
              for row in df.itertuples(index=False)]
     widths = [max(len(c), *(len(r[i]) for r in cells)) if cells else len(c) for i, c in enumerate(cols)]
     line = lambda vals: "  ".join(v.rjust(w) if i else v.ljust(w) for i, (v, w) in enumerate(zip(vals, widths)))
     return "\n".join([line(cols), line(["-" * w for w in widths])] + [line(r) for r in cells])
+
+
+def _cell(fmt: str, v) -> str:
+    if isinstance(v, str):
+        return v
+    # fixed decimals for a value below 1 (a 39-cycle layer's 0.04 us) would print 0.0
+    if fmt.endswith("f}") and isinstance(v, float) and 0 < abs(v) < 1:
+        return f"{v:.3g}"
+    return fmt.format(v)
+
+
+def _time(seconds: float) -> str:
+    """Whole-workload time in ms, or in us below 0.1 ms (4 decimals of a ms read 0.0003)."""
+    if seconds >= 1e-4:
+        return f"{seconds * 1e3:.4f} ms"
+    return f"{seconds * 1e6:.4g} us"
 
 
 def _count(n: int, noun: str) -> str:
@@ -57,7 +73,7 @@ def summary(result: Result, comparison: pd.DataFrame | None = None, baseline: Re
         f"{result.arch} ({result.datapath}, {result.node_nm} nm, {result.frequency_hz / 1e6:.0f} MHz) "
         f"on {result.workload}: {_count(len(result.layers), 'layer')}, {int(t['macs']):,} MACs",
         f"  cycles   {int(t['cycles']):,} (compute {int(t['compute_cycles']):,}, stall {int(t['stall_cycles']):,})",
-        f"  time     {t['seconds'] * 1e3:.4f} ms",
+        f"  time     {_time(t['seconds'])}",
         f"  energy   {t['energy_J'] * 1e6:.2f} uJ: " + ", ".join(
             f"{k} {v * 1e6:.2f}" for k, v in sorted(result.energy_by_component().items(), key=lambda kv: -kv[1])),
         f"  area     {result.area_m2 * 1e6:.3f} mm^2: " + ", ".join(
