@@ -86,3 +86,15 @@ def test_pareto_maximises_speedup_and_minimises_costs(files):
     assert _front_speedups(fig) == pytest.approx(sorted(undominated))
     assert max(_front_speedups(fig)) == pytest.approx(s.max())
     assert "higher is better" in fig.axes[0].get_ylabel()
+
+
+@pytest.mark.parametrize("kind", ["speedup", "breakdown", "layers", "pareto"])
+def test_by_a_column_some_results_lack_is_refused_not_dropped(files, kind, tmp_path, run_cli):
+    # the run file's stripes has no registers value: its bars were dropped without a word
+    paths = [files / "store", files / "wide.csv"]
+    from accelsim.errors import SpecError
+    with pytest.raises(SpecError, match="'datapath.params.registers' has no value for stripes"):
+        figures.figure(kind, plots.load_many(paths), by="datapath.params.registers")
+    code, _, err = run_cli("plot", *paths, "-k", kind, "--by", "datapath.params.registers",
+                           "-o", tmp_path / "f.png")
+    assert code == 2 and err.count("\n") == 1 and "stripes" in err

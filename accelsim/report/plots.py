@@ -158,6 +158,12 @@ def _check_column(df: pd.DataFrame, col: str, what: str) -> None:
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         raise SpecError(df.attrs.get("source", "results"), what,
                         message=f"no column '{col}' in these results{hint}")
+    if what == "--by" and df[col].isna().any():
+        # groupby drops rows without a label: a run file beside a sweep vanished from the figure
+        names = df["design"].fillna(df["arch"]) if "design" in df.columns else df["arch"]
+        who = ", ".join(dict.fromkeys(map(str, names[df[col].isna()])))
+        raise SpecError(df.attrs.get("source", "results"), what, message=f"'{col}' has no value "
+                        f"for {who}; plot those results apart, or by another column")
 
 
 def _needs_baseline(df: pd.DataFrame, kind: str) -> None:
