@@ -98,3 +98,22 @@ def test_by_a_column_some_results_lack_is_refused_not_dropped(files, kind, tmp_p
     code, _, err = run_cli("plot", *paths, "-k", kind, "--by", "datapath.params.registers",
                            "-o", tmp_path / "f.png")
     assert code == 2 and err.count("\n") == 1 and "stripes" in err
+
+
+def test_area_bars_of_points_sharing_a_label_are_their_mean(tmp_path):
+    # --by an axis that leaves another axis inside a bar drew the first point's area only
+    sweep = tmp_path / "a.yaml"
+    sweep.write_text(f"name: a\narch: dstripes\nworkload: {TINY}\n"
+                     "axes: {datapath.params.registers: [0, 1], "
+                     "memory.buffers.activations.size_kib: [1024, 4096]}\n")
+    accelsim.run_sweep(sweep, tmp_path / "store", workers=1)
+    t = plots.totals(tmp_path / "store")
+    fig = figures.figure("area", tmp_path / "store", by="datapath.params.registers")
+    widths = {}
+    for p in fig.axes[0].patches:
+        y = round(p.get_y(), 6)
+        widths[y] = widths.get(y, 0.0) + p.get_width()
+    per_bar = sorted(widths.values())
+    expected = sorted(t.groupby("datapath.params.registers")["area_mm2"].mean())
+    assert per_bar == pytest.approx(expected)
+    assert t["area_mm2"].nunique() == 2        # the buffer sizes differ in area

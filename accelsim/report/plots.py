@@ -327,7 +327,7 @@ def area(results, by: str = "design") -> Figure:
     _check_column(t, by, "--by")
     _check_column(t, "area_mm2", "area")
     cols = _components(t, "area_", "_mm2")
-    table = t.groupby(by, sort=False)[cols].first()
+    table = t.groupby(by, sort=False)[cols].mean()      # points sharing a label: their mean, as breakdown
     fig = Figure(figsize=(7.0, max(1.6 + 0.26 * len(table), 0.8 + 0.17 * len(cols))),
                  layout="constrained")
     ax = fig.add_subplot()
