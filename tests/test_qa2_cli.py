@@ -43,3 +43,19 @@ def test_a_sub_microsecond_workload_prints_its_time_in_us(tmp_path, run_cli):
     assert seconds < 1e-6
     line = next(l for l in text.splitlines() if l.strip().startswith("time "))
     assert line.split()[2] == "us" and float(line.split()[1]) == pytest.approx(seconds * 1e6, rel=1e-3)
+
+
+def test_a_sampled_runs_total_row_carries_the_printed_standard_error(tmp_path, run_cli):
+    # the summary printed the whole run's error, the written total row left it empty
+    out = tmp_path / "s.csv"
+    code, text, err = run_cli("run", "pragmatic", "alexnet", "--layers", "conv1,conv2,fc8", "--sample",
+                              "0.1", "-o", out)
+    assert code == 0, err
+    df = pd.read_csv(out).set_index("layer")
+    sampled = df["cycles_rel_stderr"].drop("total").dropna()
+    assert len(sampled) >= 1
+    total = df.loc["total", "cycles_rel_stderr"]
+    by_hand = ((sampled * df.loc[sampled.index, "cycles"]) ** 2).sum() ** 0.5 / df.loc["total", "cycles"]
+    assert total == pytest.approx(by_hand)
+    line = next(l for l in text.splitlines() if l.strip().startswith("sampled"))
+    assert f"+/- {100 * total:.2f}%" in line

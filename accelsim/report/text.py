@@ -82,10 +82,10 @@ def summary(result: Result, comparison: pd.DataFrame | None = None, baseline: Re
     if result.user_prices:
         lines.append(f"  prices   {len(result.user_prices)} overridden by {result.arch_file or result.arch}:")
         lines += [f"    {line}" for line in result.user_prices]
-    sampled = [l for l in result.layers if "cycles_rel_stderr" in l.extra]
-    if sampled:
-        err = sum((l.extra["cycles_rel_stderr"] * l.cycles) ** 2 for l in sampled) ** 0.5
-        lines.append(f"  sampled  {_count(len(sampled), 'layer')}; estimated cycles +/- {100 * err / t['cycles']:.2f}% "
+    stderr = result.cycles_rel_stderr()
+    if stderr is not None:
+        sampled = sum("cycles_rel_stderr" in l.extra for l in result.layers)
+        lines.append(f"  sampled  {_count(sampled, 'layer')}; estimated cycles +/- {100 * stderr:.2f}% "
                      "(one standard error)")
     if comparison is not None and baseline is not None:
         total = comparison.set_index("layer").loc["total"]

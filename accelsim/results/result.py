@@ -129,9 +129,21 @@ class Result:
         row.update({c: int(df[c].sum()) for c in df.columns if c.endswith("_accesses")
                     or c[:-len("_bits")] + "_accesses" in df.columns})
         row.update(self.area_mm2())
+        stderr = self.cycles_rel_stderr()
+        if stderr is not None:
+            row["cycles_rel_stderr"] = stderr
         if self.user_prices:
             row["user_prices"] = "; ".join(self.user_prices)
         return pd.DataFrame([row])
+
+    def cycles_rel_stderr(self) -> float | None:
+        """Standard error of the whole workload's cycles relative to them, from the sampled layers'
+        (independent, so their absolute errors add in quadrature); None if no layer was sampled."""
+        sampled = [l for l in self.layers if "cycles_rel_stderr" in l.extra]
+        if not sampled:
+            return None
+        err = sum((l.extra["cycles_rel_stderr"] * l.cycles) ** 2 for l in sampled) ** 0.5
+        return err / self.cycles if self.cycles else 0.0
 
     def area_mm2(self) -> dict[str, float]:
         """Chip area in mm^2 (``area_mm2``) and by component (``area_<component>_mm2``), components
