@@ -24,6 +24,40 @@ if TYPE_CHECKING:
     from accelsim.workload.trace import LayerTrace
 
 MAX_TILES = 256   # the engine's events per layer stay in the hundreds: SimPy is fast at that size
+# A layer with more filter passes than MAX_TILES gets one tile per pass, and SimPy takes about
+# 45 us a tile (390,625 tiles in 17 s, a 1e8 x 1e8 FC layer on Stripes). Above this many the
+# engine would run for minutes (hours at 1e9 x 1e9), so such a layer is refused; the bundled
+# workloads need at most 8,192 (Llama-2 on loom_base).
+MAX_ENGINE_TILES = 1 << 18
+
+
+class TooManyTiles(Exception):
+    """A layer needs more than MAX_ENGINE_TILES engine tiles; simulate() reports it as a
+    SpecError naming the workload file and layer."""
+
+    def __init__(self, tiles: int):
+        self.tiles = tiles
+        super().__init__(f"{tiles} engine tiles, more than {MAX_ENGINE_TILES}")
+
+
+def check_tiles(tiles: int) -> None:
+    """Refuse a layer of ``tiles`` engine tiles before its arrays are built (see MAX_ENGINE_TILES)."""
+    if tiles > MAX_ENGINE_TILES:
+        raise TooManyTiles(int(tiles))
+
+
+@dataclass(frozen=True)
+class UniformCycles:
+    """A (passes, steps) cycle matrix whose every entry is ``cycles``, not stored: shape-level
+    designs give every step of a layer the same time, and a huge layer has billions of steps."""
+
+    cycles: int
+    passes: int
+    steps: int
+
+    @property
+    def total(self) -> int:
+        return self.cycles * self.passes * self.steps
 
 
 @dataclass(frozen=True)
@@ -125,15 +159,17 @@ def chunk_bounds(n: int, max_chunks: int) -> np.ndarray:
     return np.linspace(0, n, chunks + 1).round().astype(np.int64)
 
 
-def tile_work(cycles: np.ndarray, layer: "LayerTrace", arch: "Arch", filters_per_pass: int,
+def tile_work(cycles: np.ndarray | UniformCycles, layer: "LayerTrace", arch: "Arch", filters_per_pass: int,
               actions: Mapping[str, int], *, ideal_cycles: int = 0, potential: float = 0.0,
               wgt_bits: float | None = None, act_bits: float | None = None,
               extra: Mapping[str, float] | None = None) -> LayerWork:
     """Group a (passes, steps) cycle matrix into engine tiles and attach their DRAM traffic.
 
-    ``cycles[p, j]`` is what step j of filter pass p costs; steps run in order inside a pass and
-    passes run one after the other (filter-major order). Tiles are contiguous runs of steps inside
-    one pass, at most MAX_TILES in all. Traffic, the shared memory model:
+    ``cycles[p, j]`` is what step j of filter pass p costs (a UniformCycles when all are equal);
+    steps run in order inside a pass and passes run one after the other (filter-major order). Tiles
+    are contiguous runs of steps inside one pass, at most MAX_TILES in all, or one per pass when
+    there are more passes (at most MAX_ENGINE_TILES, else TooManyTiles). Traffic, the shared
+    memory model:
 
     * weights of a pass arrive before its first tile, unless they are resident: the arch's
       ``weights_resident`` is "all" (model preloaded, the DaDianNao methodology) or "fit" and the
@@ -144,13 +180,22 @@ def tile_work(cycles: np.ndarray, layer: "LayerTrace", arch: "Arch", filters_per
     * outputs leave after each tile, unless activations stay on chip.
     Halo rows shared by neighbouring tiles are not double counted (an approximation).
     """
-    cycles = np.asarray(cycles, dtype=np.int64)
-    if cycles.ndim == 1:
-        cycles = cycles[None, :]
-    n_pass, n_step = cycles.shape
+    if isinstance(cycles, UniformCycles):
+        n_pass, n_step = cycles.passes, cycles.steps
+    else:
+        cycles = np.asarray(cycles, dtype=np.int64)
+        if cycles.ndim == 1:
+            cycles = cycles[None, :]
+        n_pass, n_step = cycles.shape
+    check_tiles(n_pass)
     per_pass = max(1, MAX_TILES // n_pass)
     edges = chunk_bounds(n_step, per_pass)
-    sums = np.add.reduceat(cycles, edges[:-1], axis=1) if n_step else np.zeros((n_pass, 1), np.int64)
+    if isinstance(cycles, UniformCycles):
+        sums = np.broadcast_to(cycles.cycles * np.diff(edges), (n_pass, len(edges) - 1))
+    elif n_step:
+        sums = np.add.reduceat(cycles, edges[:-1], axis=1)
+    else:
+        sums = np.zeros((n_pass, 1), np.int64)
     frac = np.diff(edges) / max(n_step, 1)
 
     shape = layer.memory_shape or layer.layer.shape     # a sample moves its whole layer's bytes
@@ -178,10 +223,8 @@ def tile_work(cycles: np.ndarray, layer: "LayerTrace", arch: "Arch", filters_per
         moved["weights.read"] = w_bytes
     if not on_chip_acts:
         refetch = a_bytes > abuf
-        for p in range(n_pass):
-            if p == 0 or refetch:
-                bin_[p] += a_bytes * frac
-            bout[p] += o_bytes * (pass_filters[p] / shape.k) * frac
+        bin_[slice(None) if refetch else slice(0, 1)] += a_bytes * frac
+        bout += o_bytes * (pass_filters / shape.k)[:, None] * frac
         moved["activations.read"] = a_bytes * (n_pass if refetch else 1)
         moved["outputs.write"] = o_bytes
     if fractions is not None:
@@ -191,7 +234,7 @@ def tile_work(cycles: np.ndarray, layer: "LayerTrace", arch: "Arch", filters_per
                    * shape.n * shape.c * shape.h * shape.w}
         actions = {**actions, **codec_actions(mem.formats, fetched, shape.windows * shape.k)}
     return LayerWork(
-        compute_cycles=sums.reshape(-1),
+        compute_cycles=np.ascontiguousarray(sums, dtype=np.int64).reshape(-1),
         bytes_in=np.ceil(bin_.reshape(-1)).astype(np.int64),
         bytes_out=np.ceil(bout.reshape(-1)).astype(np.int64),
         actions=dict(actions),
@@ -223,6 +266,17 @@ def staggered_cycles(chunk_cycles: np.ndarray, columns: int) -> int:
     if c.size == 0:
         return 0
     return int(_staggered(c, columns))
+
+
+def uniform_staggered(chunks, cycles: int, columns: int):
+    """``staggered_cycles`` of ``chunks`` chunks that all take ``cycles`` (an int, or an array of
+    chunk counts), in closed form. Chunk j starts at j while cycles <= columns (its column is
+    free by then); otherwise column j % columns runs its chunks back to back from cycle
+    j % columns. Either way the last chunk finishes last: the larger of the two ends."""
+    n = np.asarray(chunks, dtype=np.int64)
+    last = np.maximum(n - 1, 0)
+    end = np.maximum(last + cycles, last % columns + (last // columns + 1) * cycles)
+    return np.where(n > 0, end, 0)
 
 
 def _staggered(c: np.ndarray, columns: int) -> int:

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
 
 from accelsim.datapaths import grid
-from accelsim.datapaths.base import LayerWork, Part, part, register, tile_work
+from accelsim.datapaths.base import LayerWork, Part, UniformCycles, part, register, tile_work
 from accelsim.datapaths.fold import fold_trace
 
 
@@ -52,8 +51,8 @@ class BitParallel:
         width_pass = p.tiles * p.filters
         n_pass = grid.passes(shape, width_pass)
         step = grid.bricks(shape, p.lanes)
-        cycles = np.full((n_pass, shape.windows), step, dtype=np.int64)
-        total = int(cycles.sum())
+        cycles = UniformCycles(step, n_pass, shape.windows)    # (passes, windows), not stored
+        total = cycles.total
         ip_cycles = shape.windows * step * shape.k          # IP-cycles with a filter assigned
         actions = {
             "ip.mult.op": shape.macs,

@@ -57,10 +57,22 @@ def fc_pass_cycles(chunk: np.ndarray, columns: int, passes: int, overlap: bool) 
     Without ``overlap`` each pass drains before the next starts; with it the next pass's chunks
     go to columns as they free up, so a pass costs its increment of the overlapped total."""
     from accelsim.datapaths.base import staggered_cycles
+    from accelsim.numerics.kernels import staggered_repeats
     if not overlap:
         return np.full(passes, staggered_cycles(chunk, columns), dtype=np.int64)
-    ends = [staggered_cycles(np.tile(chunk, i), columns) for i in range(1, passes + 1)]
-    return np.diff(np.array(ends, dtype=np.int64), prepend=0)
+    ends = staggered_repeats(np.ascontiguousarray(chunk, dtype=np.int64), columns, passes)
+    return np.diff(ends, prepend=0)
+
+
+def uniform_fc_pass_cycles(chunks: int, cycles: int, columns: int, passes: int,
+                           overlap: bool) -> np.ndarray:
+    """``fc_pass_cycles`` of ``chunks`` chunks that all take ``cycles``, in closed form: pass i
+    of an overlapped run ends when the (i + 1) * chunks chunks issued so far have."""
+    from accelsim.datapaths.base import uniform_staggered
+    if not overlap:
+        return np.full(passes, uniform_staggered(chunks, cycles, columns), dtype=np.int64)
+    ends = uniform_staggered(chunks * np.arange(1, passes + 1, dtype=np.int64), cycles, columns)
+    return np.diff(ends, prepend=0)
 
 
 def passes(shape: Shape, filters_per_pass: int) -> int:

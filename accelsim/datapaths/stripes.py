@@ -27,7 +27,8 @@ import numpy as np
 
 from accelsim.datapaths import grid
 from accelsim.datapaths.fold import fold_trace
-from accelsim.datapaths.base import LayerWork, Part, part, register, tile_work
+from accelsim.datapaths.base import (LayerWork, Part, UniformCycles, check_tiles, part, register,
+                                     tile_work)
 from accelsim.numerics.bits import group_precision
 from accelsim.numerics.kernels import sync_columns
 from accelsim.spec.workload import LayerKind
@@ -88,41 +89,26 @@ class Stripes:
         chunks = shape.n * grid.bricks(shape, p.lanes)
         return np.full((shape.groups, chunks), trace.layer.act_bits, dtype=np.int64)
 
+    def uniform_bits(self, trace) -> int | None:
+        """Cycles every brick takes on every column when that is one number (Stripes: the
+        profiled precision), so the layer's time has a closed form (``_uniform``); None when the
+        values set it (Dynamic Stripes and its front ends override this)."""
+        return trace.layer.act_bits
+
     # -- shared machinery --------------------------------------------------------------------------
     def run(self, trace) -> LayerWork:
         trace = fold_trace(trace, self.p.lanes) if self.p.fold_first_layer else trace
         p, shape = self.p, trace.shape
         width_pass = p.tiles * p.filters
         per_group = grid.ceil_div(shape.k_per_group, width_pass)
-        if trace.layer.kind is LayerKind.FC:
-            chunk = self.fc_chunk_cycles(trace)
-            fc = np.concatenate([grid.fc_pass_cycles(c, p.windows, per_group, p.fc_overlap)
-                                 for c in chunk])[:, None]                       # (passes, 1)
-            sip_cycles = int(chunk.sum()) * shape.k_per_group
-            act_bits = int(chunk.sum()) * p.lanes
-            weight_steps = chunk.shape[1] * shape.groups
-            lane_bits = int((chunk * np.tile(grid.real_lanes(shape, p.lanes), shape.n)).sum())
+        check_tiles(shape.groups * per_group)         # before any per-pass array is built
+        bits = self.uniform_bits(trace)
+        if bits is None:
+            cycles, busy, weight_steps, lane_bits = self._measured(trace, per_group)
         else:
-            cost = self.conv_step_cycles(trace)                    # g, wg, bricks, cols
-            g, wg, nb, cols = cost.shape
-            steps = np.empty((g, wg), dtype=np.int64)
-            for i in range(g):
-                done = self.sync(cost[i].reshape(wg * nb, cols))
-                ends = done[nb - 1::nb]
-                steps[i] = np.diff(ends, prepend=0)
-            live = np.zeros(wg * cols, dtype=np.int64)
-            live[:shape.windows] = 1
-            live = live.reshape(wg, cols)
-            busy = (cost * live[None, :, None, :]).sum()            # column-cycles on real windows
-            lane_bits = int((cost * live[None, :, None, :]
-                             * grid.real_lanes(shape, p.lanes)[None, None, :, None]).sum())
-            sip_cycles = int(busy) * shape.k_per_group
-            act_bits = int(busy) * p.lanes
-            weight_steps = g * wg * nb
-        if trace.layer.kind is LayerKind.FC:
-            cycles = fc
-        else:
-            cycles = np.repeat(steps, per_group, axis=0)            # (passes, steps)
+            cycles, busy, weight_steps, lane_bits = self._uniform(trace, per_group, bits)
+        sip_cycles = busy * shape.k_per_group
+        act_bits = busy * p.lanes
         actions = {
             "sip.and.op": sip_cycles,
             "sip.tree.op": sip_cycles,
@@ -137,6 +123,49 @@ class Stripes:
                          ideal_cycles=-(-shape.macs * trace.layer.act_bits // peak),
                          potential=float(lane_bits) * shape.k_per_group * p.width,
                          wgt_bits=p.width, act_bits=p.width)
+
+    def _measured(self, trace, per_group: int):
+        """(cycles, column-cycles on real inputs, weight steps, lane-bits) from the per-brick
+        cycles of ``conv_step_cycles`` / ``fc_chunk_cycles``."""
+        p, shape = self.p, trace.shape
+        if trace.layer.kind is LayerKind.FC:
+            chunk = self.fc_chunk_cycles(trace)
+            fc = np.concatenate([grid.fc_pass_cycles(c, p.windows, per_group, p.fc_overlap)
+                                 for c in chunk])[:, None]                       # (passes, 1)
+            lane_bits = int((chunk * np.tile(grid.real_lanes(shape, p.lanes), shape.n)).sum())
+            return fc, int(chunk.sum()), chunk.shape[1] * shape.groups, lane_bits
+        cost = self.conv_step_cycles(trace)                        # g, wg, bricks, cols
+        g, wg, nb, cols = cost.shape
+        steps = np.empty((g, wg), dtype=np.int64)
+        for i in range(g):
+            done = self.sync(cost[i].reshape(wg * nb, cols))
+            ends = done[nb - 1::nb]
+            steps[i] = np.diff(ends, prepend=0)
+        live = np.zeros(wg * cols, dtype=np.int64)
+        live[:shape.windows] = 1
+        live = live.reshape(wg, cols)
+        busy = (cost * live[None, :, None, :]).sum()                # column-cycles on real windows
+        lane_bits = int((cost * live[None, :, None, :]
+                         * grid.real_lanes(shape, p.lanes)[None, None, :, None]).sum())
+        return np.repeat(steps, per_group, axis=0), int(busy), g * wg * nb, lane_bits
+
+    def _uniform(self, trace, per_group: int, bits: int):
+        """``_measured`` in closed form when every brick takes ``bits`` cycles: no array the size
+        of the layer's bricks (a 1e9-input FC layer has 6e7), the same integers."""
+        p, shape = self.p, trace.shape
+        g, nb = shape.groups, grid.bricks(shape, p.lanes)
+        real = shape.r * shape.s * shape.c_per_group               # sum of grid.real_lanes
+        if trace.layer.kind is LayerKind.FC:
+            chunks = shape.n * nb
+            fc = grid.uniform_fc_pass_cycles(chunks, bits, p.windows, per_group, p.fc_overlap)
+            cycles = (UniformCycles(int(fc[0]), g * per_group, 1) if not p.fc_overlap
+                      else np.tile(fc, g)[:, None])
+            return cycles, g * chunks * bits, chunks * g, g * bits * shape.n * real
+        wg = grid.ceil_div(shape.windows, p.windows)
+        # lock-step columns: each step (nb bricks of a window group) takes nb * bits
+        busy = g * nb * shape.windows * bits
+        return (UniformCycles(nb * bits, g * per_group, wg), busy, g * wg * nb,
+                g * bits * shape.windows * real)
 
     def extra_actions(self, trace) -> dict[str, int]:
         return {}
@@ -195,6 +224,9 @@ class DynamicStripes(Stripes):
             bits = bits.reshape(*shp[:-1], shp[-1] // cols, cols).max(axis=-1, keepdims=True)
             bits = np.broadcast_to(bits, (*shp[:-1], shp[-1] // cols, cols)).reshape(shp)
         return bits
+
+    def uniform_bits(self, trace) -> None:
+        return None              # each group of activations has its own precision
 
     def conv_step_cycles(self, trace) -> np.ndarray:
         view = grid.brick_view(trace.windows, self.p.lanes, self.p.windows)   # g, wg, b, cols, lanes

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from accelsim.datapaths.base import LayerWork, Part, part, register, tile_work
+from accelsim.datapaths.base import LayerWork, Part, UniformCycles, part, register, tile_work
 from accelsim.spec.params import ParamError
 
 
@@ -101,10 +101,10 @@ class Systolic:
         # Tiles are folds; filter blocks are the passes (ws, os), or one pass when every fold
         # needs every filter (is).
         if p.dataflow == "is":
-            cycles = np.full((1, g * f.folds), f.fold_cycles, dtype=np.int64)
+            cycles = UniformCycles(f.fold_cycles, 1, g * f.folds)
         else:
-            cycles = np.full((f.col_folds, g * f.row_folds), f.fold_cycles, dtype=np.int64)
-        total = int(cycles.sum())
+            cycles = UniformCycles(f.fold_cycles, f.col_folds, g * f.row_folds)
+        total = cycles.total
         w, rd, kg = shape.windows, shape.reduction, shape.k_per_group
         macs = w * rd * kg                                   # per group, as every count below
         if p.dataflow == "os":

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from accelsim.datapaths import grid
-from accelsim.datapaths.base import LayerWork, Part, part, register, tile_work
+from accelsim.datapaths.base import LayerWork, Part, check_tiles, part, register, tile_work
 from accelsim.datapaths.stripes import Stripes
 from accelsim.numerics.kernels import load_stream
 from accelsim.spec.workload import LayerKind
@@ -71,6 +71,9 @@ class Tartan(Stripes):
     def conv_step_cycles(self, trace) -> np.ndarray:
         return -(-super().conv_step_cycles(trace) // self.p.bits)
 
+    def uniform_bits(self, trace) -> int:
+        return -(-trace.layer.act_bits // self.p.bits)      # as conv_step_cycles, every brick
+
     def run(self, trace) -> LayerWork:
         if trace.layer.kind is LayerKind.FC:
             return self._fc(trace)
@@ -90,6 +93,8 @@ class Tartan(Stripes):
         digits = -(-layer.wgt_bits // p.bits)
         nb = grid.bricks(shape, p.lanes)
         chunks = shape.n * nb                                  # a sample's bricks, sample after sample
+        # every cascade plan takes at least this many passes: refuse before timing the plans
+        check_tiles(shape.groups * grid.ceil_div(shape.k_per_group, rows * p.windows))
         c, passes, per_pass = cascade_plan(shape.k_per_group, chunks, digits, rows, p.windows)
         cycles = np.full((shape.groups * passes, 1), per_pass, dtype=np.int64)
         sip = shape.k * chunks * digits                        # each (output, sample, brick) once

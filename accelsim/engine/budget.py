@@ -8,6 +8,9 @@ ranges from 0.5x (bit-parallel) to 14x (VS-Quant); each datapath declares its ow
 drawing costs a few copies of each operand. The estimate is an approximation that errs high: a
 layer it refuses might have fitted, a layer it admits fits with margin.
 
+A layer with more filter passes than the engine can time promptly (datapaths.base.MAX_ENGINE_TILES,
+one SimPy tile each) is refused too, by ``tiles_error``.
+
 The budget defaults to half the machine's memory; ``ACCELSIM_MEMORY_BUDGET`` (bytes, or with a
 K/M/G/T suffix) changes it, e.g. on a shared node.
 """
@@ -72,3 +75,13 @@ def check_budget(workload, what: str, values: bool, peak_factor: float,
 
 def _gib(n: float) -> str:
     return f"{n / 2**30:,.1f} GiB"
+
+
+def tiles_error(workload, index: int, what: str, tiles: int) -> SpecError:
+    """The one-line error for a layer whose ``tiles`` engine tiles exceed MAX_ENGINE_TILES."""
+    from accelsim.datapaths.base import MAX_ENGINE_TILES
+    layer = workload.layers[index]
+    return SpecError(workload.file, f"layers[{index}]", message=f"layer '{layer.name}' would take "
+                     f"{tiles:,} engine tiles (one per filter pass) on {what}, more than the "
+                     f"{MAX_ENGINE_TILES:,} a layer may take to be simulated in reasonable time; "
+                     f"split it into smaller layers or use a machine with more filters per pass")

@@ -5,9 +5,9 @@ import dataclasses
 from typing import Callable, Mapping
 
 from accelsim.cost import override_checks, overrides, price
-from accelsim.datapaths.base import Part, part
+from accelsim.datapaths.base import Part, TooManyTiles, part
 from accelsim.engine.pipeline import run_layer
-from accelsim.engine.budget import check_budget
+from accelsim.engine.budget import check_budget, tiles_error
 from accelsim.engine.residency import check_residency
 from accelsim.engine.sampling import Sampling, sampled_run
 from accelsim.errors import SpecError
@@ -60,7 +60,8 @@ def simulate(arch: Arch, workload: Workload,
     datapath = arch.build()
     check_layers(arch, workload, datapath)
     notes = check_residency(arch, workload)
-    check_budget(workload, f"{arch.name}'s {arch.datapath.kind} datapath",
+    what = f"{arch.name}'s {arch.datapath.kind} datapath"
+    check_budget(workload, what,
                  datapath.needs_values or arch.memory.formats.compressed, datapath.peak_factor,
                  datapath.peak_per_group)
     if sample is not None and not (datapath.samplable and datapath.needs_values):
@@ -100,10 +101,13 @@ def simulate(arch: Arch, workload: Workload,
                 key = trace.key
                 reused = key in done
         if not reused:
-            if sample is None:
-                work, figures = datapath.run(trace), {}
-            else:
-                work, figures = sampled_run(datapath, trace, sample)
+            try:
+                if sample is None:
+                    work, figures = datapath.run(trace), {}
+                else:
+                    work, figures = sampled_run(datapath, trace, sample)
+            except TooManyTiles as err:
+                raise tiles_error(workload, i, what, err.tiles) from None
             timing = run_layer(work, arch.memory.dram, arch.clock.frequency_hz)
             actions = buffer_actions(arch, work.actions)
             # flip-flops and the clock tree toggle on every busy cycle; buses carry their bits

@@ -45,6 +45,34 @@ def staggered_finish_numpy(cycles: np.ndarray, columns: int) -> int:
 
 
 @numba.njit(cache=True)
+def staggered_repeats(cycles: np.ndarray, columns: int, repeats: int) -> np.ndarray:
+    """:func:`staggered_finish` of ``cycles`` repeated 1, 2, .. ``repeats`` times, in one run:
+    copy r's chunks are issued after copies 1..r-1, so each run is a prefix of the next and its
+    finish is the running end after copy r (a loop of full runs was quadratic in ``repeats``)."""
+    free = np.zeros(columns, dtype=np.int64)
+    out = np.zeros(repeats, dtype=np.int64)
+    end = 0
+    j = 0
+    for r in range(repeats):
+        for i in range(cycles.shape[0]):
+            col = j % columns
+            start = max(j, free[col])
+            free[col] = start + cycles[i]
+            if free[col] > end:
+                end = free[col]
+            j += 1
+        out[r] = end
+    return out
+
+
+def staggered_repeats_numpy(cycles: np.ndarray, columns: int, repeats: int) -> np.ndarray:
+    """Twin of :func:`staggered_repeats`: each repetition count run in full."""
+    c = np.asarray(cycles, dtype=np.int64)
+    return np.array([staggered_finish_numpy(np.tile(c, r), columns) if c.size else 0
+                     for r in range(1, repeats + 1)], dtype=np.int64)
+
+
+@numba.njit(cache=True)
 def sync_columns(cost: np.ndarray, registers: int) -> np.ndarray:
     """Columns step through ``cost`` (steps x columns); a column may start step j only after it
     finished step j-1 and every column finished step j-1-registers (run-ahead registers).
