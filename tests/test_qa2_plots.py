@@ -22,6 +22,7 @@ def files(tmp_path_factory):
             "ds_vs_stripes": ("dstripes", TINY, "stripes")}
     for out, (arch, wl, base) in runs.items():
         assert main(["run", arch, str(wl), "--baseline", base, "-q", "-o", str(tmp / f"{out}.csv")]) == 0
+    assert main(["run", "loom", str(TINY), "-q", "-o", str(tmp / "alone.csv")]) == 0
     sweep = tmp / "s.yaml"
     sweep.write_text(f"name: s\narch: dstripes\nworkload: {TINY}\nbaseline: dadn\n"
                      "axes: {datapath.params.registers: [0, 2]}\n")
@@ -117,3 +118,12 @@ def test_area_bars_of_points_sharing_a_label_are_their_mean(tmp_path):
     expected = sorted(t.groupby("datapath.params.registers")["area_mm2"].mean())
     assert per_bar == pytest.approx(expected)
     assert t["area_mm2"].nunique() == 2        # the buffer sizes differ in area
+
+
+@pytest.mark.parametrize("kind", ["speedup", "energy", "layers"])
+def test_ratio_figures_refuse_results_without_a_baseline_beside_ones_with(files, kind):
+    # loom, run without --baseline, stood in the legend with no bar
+    from accelsim.errors import SpecError
+    with pytest.raises(SpecError, match="loom: no baseline"):
+        figures.figure(kind, [files / "wide.csv", files / "alone.csv"])
+    figures.figure("breakdown", [files / "wide.csv", files / "alone.csv"])    # no ratio: drawn

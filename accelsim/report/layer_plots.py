@@ -13,7 +13,8 @@ from matplotlib.figure import Figure
 
 from accelsim.errors import SpecError
 from accelsim.report import style
-from accelsim.report.plots import _check_column, _components, _frame, _unit, bars, with_baselines
+from accelsim.report.plots import (_check_column, _components, _frame, _needs_baseline, _unit, bars,
+                                   with_baselines)
 
 MAX_NETWORKS = 4         # rows of per-layer panels one figure holds
 
@@ -48,6 +49,7 @@ def layers(results, by: str = "design") -> Figure:
                         f"({', '.join(map(str, workloads[:6]))}...): plot a selection")
     with_base = "speedup" in rows.columns and rows["speedup"].notna().any()
     if with_base:
+        _needs_baseline(rows, "layers")
         rows = with_baselines(rows, by)
     n_layers = max(rows.groupby("workload")["layer"].nunique())
     labels = list(dict.fromkeys(rows[by]))

@@ -170,6 +170,13 @@ def _needs_baseline(df: pd.DataFrame, kind: str) -> None:
     if "speedup" not in df.columns or df["speedup"].isna().all():
         raise SpecError(df.attrs.get("source", "results"), kind, message="these results have no "
                         "baseline: give the sweep a 'baseline:' or run with --baseline")
+    missing = df["speedup"].isna()
+    if missing.any():
+        # their bars were left empty under a legend entry, as if the ratio were not drawn yet
+        names = df["design"].fillna(df["arch"]) if "design" in df.columns else df["arch"]
+        who = ", ".join(dict.fromkeys(map(str, names[missing])))
+        raise SpecError(df.attrs.get("source", "results"), kind, message=f"{who}: no baseline, "
+                        "unlike the other results; plot them apart or run them with --baseline")
 
 
 def _geomean(s: pd.Series) -> float:
@@ -269,6 +276,7 @@ def energy(results, by: str = "design") -> Figure:
     a baseline, absolute energy per network."""
     t = totals(results)
     if "energy_efficiency" in t.columns and t["energy_efficiency"].notna().any():
+        _needs_baseline(t, "energy")
         return _ratio_bars(t, "energy_efficiency", "energy efficiency", by, "Energy efficiency")
     _check_column(t, by, "--by")
     table = t.groupby([by, "workload"], sort=False)["energy_J"].mean().unstack("workload")
