@@ -34,9 +34,9 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from accelsim.datapaths import grid
-from accelsim.datapaths.base import LayerWork, Part, check_tiles, part, register, tile_work
+from accelsim.datapaths.base import (LayerWork, Part, UniformCycles, check_tiles, part, register,
+                                     tile_work)
 from accelsim.datapaths.stripes import Stripes
-from accelsim.numerics.kernels import load_stream
 from accelsim.spec.workload import LayerKind
 
 
@@ -45,13 +45,25 @@ class TartanParams(grid.GridParams):
     bits: int = field(default=1, metadata={"choices": (1, 2)})
 
 
+def uniform_load_stream(chunks: int, digits: int, columns: int) -> int:
+    """``numerics.kernels.load_stream`` of ``chunks`` one-cycle loads each processed for ``digits``
+    cycles, in closed form (no arrays the size of an FC layer's bricks). Chunk t (round k = t //
+    columns, column i = t % columns) starts at i + 1 + k * max(columns, digits): the bus loads a
+    round in ``columns`` cycles and a column processes one chunk in ``digits``, whichever is
+    slower sets the round, and a load always completes before its column frees up."""
+    if chunks <= 0:
+        return 0
+    last = chunks - 1
+    return last % columns + 1 + (last // columns) * max(columns, digits) + digits
+
+
 def cascade_plan(k: int, chunks: int, digits: int, rows: int, columns: int) -> tuple[int, int, int]:
     """(cascade width, passes, cycles per pass) minimising FC time for ``k`` outputs of
     ``chunks`` bricks each, ``digits`` cycles per brick, on ``rows`` x ``columns`` SIPs."""
     best = None
     for c in (d for d in range(1, columns + 1) if columns % d == 0):
         passes = grid.ceil_div(k, rows * (columns // c))
-        per_pass = load_stream(np.ones(chunks, np.int64), np.full(chunks, digits, np.int64), c)
+        per_pass = uniform_load_stream(chunks, digits, c)
         if best is None or passes * per_pass < best[1] * best[2]:
             best = (c, passes, per_pass)
     return best
@@ -96,7 +108,7 @@ class Tartan(Stripes):
         # every cascade plan takes at least this many passes: refuse before timing the plans
         check_tiles(shape.groups * grid.ceil_div(shape.k_per_group, rows * p.windows))
         c, passes, per_pass = cascade_plan(shape.k_per_group, chunks, digits, rows, p.windows)
-        cycles = np.full((shape.groups * passes, 1), per_pass, dtype=np.int64)
+        cycles = UniformCycles(per_pass, shape.groups * passes, 1)
         sip = shape.k * chunks * digits                        # each (output, sample, brick) once
         cascade = shape.k * shape.n * (min(c, nb) - 1)
         loads = shape.groups * passes * chunks
