@@ -100,6 +100,9 @@ def sweep_from_dict(data: Any, file: str, folder: Path) -> SweepSpec:
     """Read a sweep mapping; relative file names are taken from ``folder``."""
     top = Reader(data, file)
     name = top.string("name", Path(file).stem)
+    if "/" in name or "\\" in name or name in (".", ".."):
+        # the default store is <name>.sweep in the current folder: '../x' wrote outside it
+        raise top.error("name", "a name without '/' or '\\' (it names the results folder)", name)
     axes_r = top.sub("axes")
     axes = tuple(_read_axis(axes_r, str(key), folder) for key in axes_r.data)
     if not axes:
