@@ -20,7 +20,15 @@ from accelsim.spec.workload import Workload
 
 
 def with_density(workload: Workload, density: float) -> Workload:
-    """The workload with every layer's activation and weight density set to ``density``."""
+    """The workload with every layer's activation and weight density set to ``density``. Operands
+    read from tensor files keep their own zeros, so a layer with one is refused rather than
+    reported at a density it does not have."""
+    filed = [f"{l.name}.{op}" for l in workload.layers for op in ("act", "wgt")
+             if getattr(l, op).file is not None]
+    if filed:
+        raise ValueError(f"{workload.name}: {', '.join(filed[:3])}{' ...' if len(filed) > 3 else ''} "
+                         "read from tensor files: their density cannot be set (a density sweep "
+                         "needs synthetic operands)")
     layers = tuple(dataclasses.replace(
         layer, act=dataclasses.replace(layer.act, density=density),
         wgt=dataclasses.replace(layer.wgt, density=density)) for layer in workload.layers)
