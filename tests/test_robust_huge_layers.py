@@ -133,3 +133,15 @@ def test_tartan_fc_load_stream_closed_form_is_the_kernel():
             for cols in range(1, 18):
                 want = kernels.load_stream(np.ones(n, np.int64), np.full(n, digits, np.int64), cols)
                 assert uniform_load_stream(n, digits, cols) == want, (n, digits, cols)
+
+
+def test_a_billion_image_batch_on_bitparallel_is_simulated_in_closed_form(tmp_path):
+    """Every step of a bit-parallel layer takes the same cycles, so 64e9 windows need no array
+    of them (it was a 477 GiB allocation, reported as out of memory): a conv's cycles are
+    windows x bricks per filter pass."""
+    import accelsim
+    w = load_workload(ROOT / "tests/data/tiny.yaml")
+    conv = w.layers[0]                                   # 3 -> 20 channels, 3x3, 20x20
+    conv = dataclasses.replace(conv, shape=dataclasses.replace(conv.shape, n=10 ** 9))
+    r = accelsim.simulate(arch("dadn"), dataclasses.replace(w, layers=(conv,)))
+    assert r.layers[0].compute_cycles == 10 ** 9 * 20 * 20 * 9
