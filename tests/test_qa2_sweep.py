@@ -17,3 +17,33 @@ def test_a_sweep_name_with_a_path_separator_is_refused(tmp_path, monkeypatch, ru
     assert code == 2 and err.startswith("error: s.yaml: name: ") and err.count("\n") == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["work"]
     assert sorted(p.name for p in work.iterdir()) == ["s.yaml"]
+
+
+def _filed(tmp_path):
+    """tiny with fc's weights read from a file."""
+    import numpy as np
+    np.save(tmp_path / "w.npy", np.random.default_rng(0).integers(-50, 50, size=(30, 400)).astype(np.int8))
+    path = tmp_path / "filed.yaml"
+    path.write_text(f"name: filed\nbase: {TINY}\noverrides: {{fc: {{wgt: {{file: w.npy}}}}}}\n")
+    return path
+
+
+def test_a_value_model_set_on_an_operand_read_from_a_file_is_refused(tmp_path, run_cli):
+    # set: {wgt: {density: 0.3}} left fc's file-backed weights as they were, without a word
+    import accelsim
+    from accelsim.errors import SpecError
+    filed = _filed(tmp_path)
+    wl = tmp_path / "thin.yaml"
+    wl.write_text(f"base: {filed}\nset: {{wgt: {{density: 0.3}}}}\n")
+    with pytest.raises(SpecError, match=r"set\.wgt\.density: layer fc's wgt values come from a file"):
+        accelsim.load_workload(wl)
+    # a value model on the synthetic layers, or a file over a synthetic layer's model, is fine
+    ok = tmp_path / "ok.yaml"
+    ok.write_text(f"base: {filed}\noverrides: {{conv1: {{wgt: {{density: 0.3}}}}}}\n")
+    assert accelsim.load_workload(ok).layers[0].wgt.density == 0.3
+    assert accelsim.load_workload(filed).layers[3].wgt.file.name == "w.npy"
+    # in a sweep the error names the axis
+    sweep = tmp_path / "s.yaml"
+    sweep.write_text(f"name: s\narch: scnn\nworkload: {filed}\naxes: {{workload.set.wgt.density: [0.3, 0.6]}}\n")
+    code, _, err = run_cli("sweep", sweep, "-o", tmp_path / "store", "-j", "1")
+    assert code == 2 and "axes.workload.set.wgt.density: filed.yaml: set.wgt.density" in err

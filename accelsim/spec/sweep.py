@@ -161,7 +161,7 @@ def workload_at(spec: SweepSpec, path: Path, settings: tuple[Setting, ...]) -> W
     try:
         return workload_from_dict(data, path)
     except SpecError as err:
-        layer_key = err.key.split(".", 1)[1] if err.key.startswith("layers[") else err.key
+        layer_key = err.key.split(".", 1)[1] if err.key.startswith(("layers[", "set.")) else err.key
         match = next((k for k, _ in settings if layer_key.startswith(k[len(WORKLOAD_KEY):])), None)
         where = f"axes.{match}" if match else "axes"
         raise SpecError(spec.file, where, message=f"{path.name}: {err.key}: {err.message}") from None

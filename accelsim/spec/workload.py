@@ -237,14 +237,33 @@ def _derive(data, path: Path, depth: int = 0):
             raise SpecError(file, f"overrides.{name}", "a mapping of layer keys", keys)
     for layer in layers:
         if isinstance(layer, dict):
-            for update in (common, per_layer.get(layer.get("name"), {})):
+            for where, update in (("set", common), (f"overrides.{layer.get('name')}",
+                                                     per_layer.get(layer.get("name"), {}))):
                 for key, value in update.items():
+                    _no_model_for_file(file, f"{where}.{key}", layer, key, value)
                     if key in ("act", "wgt") and isinstance(value, dict) and isinstance(layer.get(key), dict):
                         layer[key] = {**layer[key], **value}
                     else:
                         layer[key] = value
     merged["layers"] = layers
     return merged
+
+
+SYNTHETIC_KEYS = ("dist", "density", "dof", "range_bits")     # what a file's values ignore
+
+
+def _no_model_for_file(file: str, where: str, layer: dict, key: str, value) -> None:
+    """A value model set on an operand read from a file would be ignored (the file's values are
+    used): a sweep of act.density over a captured workload reported densities it never had."""
+    if key not in ("act", "wgt") or not isinstance(value, dict):
+        return
+    given = [k for k in SYNTHETIC_KEYS if k in value]
+    old = layer.get(key)
+    filed = "file" in value or (isinstance(old, dict) and "file" in old)
+    if given and filed:
+        raise SpecError(file, f"{where}.{given[0]}", message=f"layer {layer.get('name')}'s {key} values "
+                        "come from a file, which this setting would not change; set it only on "
+                        "synthetic operands (overrides: by layer name)")
 
 
 @dataclass(frozen=True)
