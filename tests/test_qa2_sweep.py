@@ -47,3 +47,20 @@ def test_a_value_model_set_on_an_operand_read_from_a_file_is_refused(tmp_path, r
     sweep.write_text(f"name: s\narch: scnn\nworkload: {filed}\naxes: {{workload.set.wgt.density: [0.3, 0.6]}}\n")
     code, _, err = run_cli("sweep", sweep, "-o", tmp_path / "store", "-j", "1")
     assert code == 2 and "axes.workload.set.wgt.density: filed.yaml: set.wgt.density" in err
+
+
+def test_the_resume_command_quotes_paths_with_spaces(tmp_path):
+    # 'run `accelsim sweep my sweep.yaml -o my store` again' pasted back as four arguments
+    import argparse
+    import shlex
+
+    import accelsim
+    from accelsim.sweep.cli import _saved
+    sweep = tmp_path / "my sweep.yaml"
+    sweep.write_text(f"name: s\narch: stripes\nworkload: {TINY}\naxes: {{datapath.params.tiles: [1, 2]}}\n")
+    store = tmp_path / "my store"
+    accelsim.run_sweep(sweep, store, workers=1)
+    line = _saved(argparse.Namespace(sweep=str(sweep), output=str(store)))
+    command = line.split("`")[1]
+    assert shlex.split(command) == ["accelsim", "sweep", str(sweep), "-o", str(store)]
+    assert line.startswith("2 of 2 points saved")

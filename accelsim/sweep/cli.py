@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import shlex
 import signal
 import sys
 import threading
@@ -114,7 +115,8 @@ def _saved(args) -> str:
         done = Store(store).done() & {p["id"] for p in index["points"]}
     except SpecError:
         return "no results store was started"
-    again = " ".join(["accelsim", "sweep", args.sweep] + (["-o", args.output] if args.output else []))
+    # quoted, so a path with a space pastes back as one argument
+    again = shlex.join(["accelsim", "sweep", args.sweep] + (["-o", args.output] if args.output else []))
     return (f"{len(done)} of {len(index['points'])} points saved in {store}; run `{again}` again to "
             "compute the rest")
 
