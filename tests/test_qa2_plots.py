@@ -127,3 +127,19 @@ def test_ratio_figures_refuse_results_without_a_baseline_beside_ones_with(files,
     with pytest.raises(SpecError, match="loom: no baseline"):
         figures.figure(kind, [files / "wide.csv", files / "alone.csv"])
     figures.figure("breakdown", [files / "wide.csv", files / "alone.csv"])    # no ratio: drawn
+
+
+def test_sweep_totals_sum_every_count_and_recompute_every_ratio(files):
+    # a point's utilization, mapping efficiency, potential bit-ops and memory reads were its first
+    # layer's: --x buffer_weights_read_bits or --y utilization plotted one layer of the network
+    import dataclasses
+    t = plots.totals(files / "store").set_index("datapath.params.registers")
+    arch = accelsim.load_arch("dstripes")
+    arch = dataclasses.replace(arch, datapath=dataclasses.replace(
+        arch.datapath, params=dataclasses.replace(arch.datapath.params, registers=2)))
+    direct = accelsim.simulate(arch, accelsim.load_workload(TINY)).totals().iloc[0]
+    row = t.loc[2]
+    counts = [c for c in direct.index if c.endswith(("_bits", "_accesses"))] + ["potential_bitops"]
+    assert len(counts) > 3
+    for col in counts + ["utilization", "mapping_efficiency", "cycles", "energy_J"]:
+        assert row[col] == pytest.approx(direct[col]), col

@@ -24,7 +24,15 @@ from accelsim.errors import SpecError
 from accelsim.report import style
 
 SUMMED = ("macs", "compute_cycles", "stall_cycles", "cycles", "seconds", "ideal_cycles",
-          "dram_bytes", "energy_J", "baseline_cycles", "baseline_seconds", "baseline_energy_J")
+          "dram_bytes", "energy_J", "baseline_cycles", "baseline_seconds", "baseline_energy_J",
+          "potential_bitops")
+
+
+def _summed(col: str) -> bool:
+    """Per-layer counts whose whole-network figure is their sum (energy by component, memory
+    reads and writes in bits and accesses), as Result.totals() sums them."""
+    return (col in SUMMED or (col.startswith("energy_") and col.endswith("_J"))
+            or col.endswith(("_read_bits", "_write_bits", "_read_accesses", "_write_accesses")))
 
 
 READERS = {".csv": pd.read_csv, ".json": lambda p: pd.read_json(p, orient="records"),
@@ -133,10 +141,18 @@ def totals(results) -> pd.DataFrame:
         layers = layers[~layers.set_index(keys).index.isin(written.set_index(keys).index)]
     parts = [written.copy()]
     if len(layers):
-        summed = [c for c in layers.columns if c in SUMMED or (c.startswith("energy_") and c.endswith("_J"))]
-        first = [c for c in layers.columns if c not in summed and c not in keys]
-        out = layers.groupby(keys, sort=False).agg({**{c: "sum" for c in summed}, **{c: "first" for c in first}})
+        summed = [c for c in layers.columns if _summed(c)]
+        # the network's SQNR as report.pareto takes it: the mean of its layers' dB
+        mean = [c for c in layers.columns if c.endswith("_sqnr_db") and c not in summed]
+        first = [c for c in layers.columns if c not in summed and c not in mean and c not in keys]
+        out = layers.groupby(keys, sort=False).agg({**{c: "sum" for c in summed},
+                                                    **{c: "mean" for c in mean},
+                                                    **{c: "first" for c in first}})
         out = out.reset_index()
+        # ratios of sums, not the first layer's ratio (as Result.totals() computes them)
+        if {"ideal_cycles", "compute_cycles", "cycles"} <= set(out.columns):
+            out["mapping_efficiency"] = out["ideal_cycles"] / out["compute_cycles"].where(out["compute_cycles"] > 0)
+            out["utilization"] = out["ideal_cycles"] / out["cycles"].where(out["cycles"] > 0)
         if "baseline_seconds" in out.columns:
             out["speedup"] = out["baseline_seconds"] / out["seconds"]
             out["energy_efficiency"] = out["baseline_energy_J"] / out["energy_J"]
