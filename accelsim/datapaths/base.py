@@ -25,9 +25,9 @@ if TYPE_CHECKING:
 
 MAX_TILES = 256   # the engine's events per layer stay in the hundreds: SimPy is fast at that size
 # A layer with more filter passes than MAX_TILES gets one tile per pass, and SimPy takes about
-# 45 us a tile (390,625 tiles in 17 s, a 1e8 x 1e8 FC layer on Stripes). Above this many the
-# engine would run for minutes (hours at 1e9 x 1e9), so such a layer is refused; the bundled
-# workloads need at most 8,192 (Llama-2 on loom_base).
+# 45 us a tile (390,625 tiles in 17 s, a 1e8 x 1e8 FC layer on Stripes). Above this many (12 s)
+# the engine runs for minutes (1e9 x 1e9 on Stripes: 3.9M tiles, 157 s and 3.3 GB), so such a
+# layer is refused; the bundled workloads need at most 8,192 (Llama-2 on loom_base).
 MAX_ENGINE_TILES = 1 << 18
 
 
