@@ -143,3 +143,10 @@ def test_sweep_totals_sum_every_count_and_recompute_every_ratio(files):
     assert len(counts) > 3
     for col in counts + ["utilization", "mapping_efficiency", "cycles", "energy_J"]:
         assert row[col] == pytest.approx(direct[col]), col
+
+
+@pytest.mark.parametrize("axis", ["--x", "--y"])
+def test_pareto_on_a_text_column_is_one_line_not_a_traceback(files, tmp_path, run_cli, axis):
+    code, _, err = run_cli("plot", files / "store", "-k", "pareto", axis, "arch", "-o", tmp_path / "p.png")
+    assert code == 2 and err == f"error: {files / 'store'}: {axis}: expected a numeric column " \
+                                 "(cycles, energy_J, dram_bytes, speedup, ...), got 'arch'\n"

@@ -390,6 +390,10 @@ def pareto(results, x: str = "cycles", y: str = "energy_J", by: str = "design") 
     t = totals(results)
     for col in (x, y, by):
         _check_column(t, col, "--by" if col == by else "pareto")
+    for flag, col in (("--x", x), ("--y", y)):
+        if not pd.api.types.is_numeric_dtype(t[col]) or pd.api.types.is_bool_dtype(t[col]):
+            raise SpecError(t.attrs.get("source", "results"), flag, "a numeric column (cycles, "
+                            "energy_J, dram_bytes, speedup, ...)", col)
     sx, sy = (-1.0 if maximised(x) else 1.0), (-1.0 if maximised(y) else 1.0)
     workloads = list(dict.fromkeys(t["workload"]))
     fig, axes = style.panels(len(workloads), width=4.2, height=3.4, extra_width=2.2)
