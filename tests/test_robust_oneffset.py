@@ -59,15 +59,19 @@ def test_rounds_match_unbounded_arithmetic_for_every_window():
             assert got[0] == w and got[1:] == want, (w, line)
 
 
-def test_pragmatic_finishes_on_32_bit_activations_with_the_widest_first_stage():
-    """first_stage_bits 5 (a 32-position reach, the spec's limit) on a 32-bit datapath: the top
-    terms of 32-bit activations overflowed the reach and the run never ended."""
+def test_pragmatic_and_tcle_finish_on_32_bit_activations_with_the_widest_first_stage():
+    """first_stage_bits 5 (a 32-position reach, the spec's limit) on a 32-bit datapath, signed
+    32-bit activations (the widest a workload may ask for): their top terms overflowed the reach
+    and the simulation never ended."""
     out = _run("""
-        from support import arch, tiny_traces
+        import dataclasses
+        import accelsim
+        from support import ROOT, arch
+        w = accelsim.load_workload(ROOT / "tests/data/tiny.yaml")
+        conv = dataclasses.replace(w.layers[0], act_bits=32)     # normal, signed activations
         for name in ("pragmatic", "tactical_e"):
             a = arch(name, width=32, first_stage_bits=5)
-            work = a.build().run(tiny_traces(act_bits=32)[3])
-            print(int(work.compute_cycles.sum()))
+            print(accelsim.simulate(a, dataclasses.replace(w, layers=(conv,))).layers[0].compute_cycles)
     """)
     cycles = [int(v) for v in out.split()]
     assert len(cycles) == 2 and all(c > 0 for c in cycles)
