@@ -64,3 +64,37 @@ def test_the_resume_command_quotes_paths_with_spaces(tmp_path):
     command = line.split("`")[1]
     assert shlex.split(command) == ["accelsim", "sweep", str(sweep), "-o", str(store)]
     assert line.startswith("2 of 2 points saved")
+
+
+def test_a_long_lived_worker_does_not_serve_a_rewritten_tensor_file_from_its_cache(tmp_path):
+    # A Dask worker keeps its trace and baseline caches across sweeps; they were keyed by the
+    # file's path, so a sweep run after the file was rewritten got the old operands' cycles.
+    import os
+
+    import numpy as np
+
+    from accelsim.spec.sweep import load_sweep_spec
+    from accelsim.sweep.points import expand
+    from accelsim.sweep.run import Worker, run_point
+    acts = tmp_path / "a.npy"
+    rng = np.random.default_rng(0)
+    np.save(acts, rng.integers(0, 255, size=400).astype(np.uint8))
+    wl = tmp_path / "w.yaml"
+    wl.write_text(f"name: w\nbase: {TINY}\noverrides: {{fc: {{act: {{file: a.npy}}}}}}\n")
+    sweep = tmp_path / "s.yaml"
+    sweep.write_text(f"name: s\narch: pragmatic\nworkload: {wl}\nlayers: [fc]\nbaseline: {{set: "
+                     "{datapath.params.registers: 0}}\naxes: {datapath.params.registers: [1, 2]}\n")
+    worker = Worker()
+
+    def fc(point):
+        frame = run_point(point, worker).frame
+        return int(frame["cycles"].iloc[0]), int(frame["baseline_cycles"].iloc[0])
+
+    before = fc(expand(load_sweep_spec(sweep))[0])
+    np.save(acts, np.ones(400, dtype=np.uint8))          # one essential bit each: fewer terms
+    os.utime(acts, ns=(1, 1))                            # a distinct stamp whatever the clock
+    point = expand(load_sweep_spec(sweep))[0]
+    fresh = fc(point)
+    alone = run_point(point, Worker()).frame
+    assert fresh == (int(alone["cycles"].iloc[0]), int(alone["baseline_cycles"].iloc[0]))
+    assert fresh != before

@@ -50,7 +50,7 @@ class TraceCache:
         self.hits = self.misses = 0
 
     def __call__(self, layer, workload, index: int):
-        key = (workload.seed, layer)
+        key = (workload.seed, layer, file_stamps(layer))
         trace = self._items.get(key)
         if trace is not None:
             self._items.move_to_end(key)
@@ -71,6 +71,17 @@ class TraceCache:
             total -= sizes[key]
 
 
+def file_stamps(layer) -> tuple:
+    """Path, size and modification time of the layer's tensor files: a Dask worker outlives a
+    sweep, and a file rewritten between two sweeps must not be served from the cache."""
+    out = []
+    for values in (layer.act, layer.wgt):
+        if values.file is not None:
+            st = Path(values.file).stat()
+            out.append((str(values.file), st.st_size, st.st_mtime_ns))
+    return tuple(out)
+
+
 def _nbytes(trace) -> int:
     arrays = [trace.act.codes, trace.wgt.codes, *vars(trace).values()]
     return sum(a.nbytes for a in arrays if isinstance(a, np.ndarray))
@@ -87,7 +98,7 @@ class Worker:
         self.baselines: OrderedDict = OrderedDict()
 
     def baseline(self, arch, workload) -> tuple[Result, bool]:
-        key = (arch, workload.seed, workload.layers)
+        key = (arch, workload.seed, workload.layers, tuple(map(file_stamps, workload.layers)))
         if key in self.baselines:
             self.baselines.move_to_end(key)
             return self.baselines[key], True
