@@ -230,3 +230,31 @@ def test_dadiannao_calibration_reports_each_share(capsys):
 def test_the_cost_model_knows_the_arch_buffer_roles():
     from accelsim.spec.arch import BUFFER_ROLES
     assert price.BUFFERS == BUFFER_ROLES
+
+
+def test_run_ahead_registers_are_priced_wherever_they_buy_time():
+    """A design whose columns drift by up to ``registers`` steps holds the weights of the steps
+    ahead: more registers, more clocked bits, more area, and writes on a conv layer. Dynamic
+    Stripes (and its front ends) and Loom had them for free, so a sweep always chose the most."""
+    import dataclasses
+    from accelsim import load_workload
+    from accelsim.engine.simulate import simulate
+    layer = load_workload(ROOT / "tests/data/tiny.yaml")
+    checked = []
+    for f in sorted((ROOT / "arch_configs").glob("*.yaml")):
+        arch = load_arch(f)
+        kind, params = arch.datapath.kind, arch.datapath.params
+        if "registers" not in {x.name for x in dataclasses.fields(params)}:
+            continue
+        if getattr(params, "backend", "") == "bitparallel":     # one cycle a step: no drift
+            continue
+        def with_regs(n):
+            spec = dataclasses.replace(arch.datapath, params=dataclasses.replace(arch.datapath.params, registers=n))
+            return dataclasses.replace(arch, datapath=spec)
+        none, two = with_regs(0), with_regs(2)
+        assert price.clocked_bits(two.build().inventory()) > price.clocked_bits(none.build().inventory()), kind
+        r0, r2 = simulate(none, layer), simulate(two, layer)
+        assert sum(r2.area.values()) > sum(r0.area.values()), kind
+        assert sum(l.energy.get("wreg", 0.0) for l in r2.layers) > 0, kind
+        checked.append(kind)
+    assert {"dstripes", "diffy", "loom", "pragmatic", "tactical"} <= set(checked), checked

@@ -241,12 +241,23 @@ class DynamicStripes(Stripes):
         return bits.reshape(view.shape[0], -1)
 
     def extra_actions(self, trace) -> dict[str, int]:
-        # One OR-reduction of a brick's magnitudes per column step (the precision detector).
+        # Per column step (a window's brick, every group): one OR-reduction of the brick's
+        # magnitudes (the precision detector) and, with run-ahead registers, one write of the
+        # weight bricks of each set of ``filters`` filters into the column's register.
         shape, p = trace.shape, self.p
-        return {"detect.op": shape.windows * grid.bricks(shape, p.lanes)}
+        column_steps = shape.groups * shape.windows * grid.bricks(shape, p.lanes)
+        out = {"detect.op": column_steps}
+        if p.registers:
+            out["wreg.write"] = column_steps * grid.ceil_div(shape.k_per_group, p.filters)
+        return out
 
     def inventory(self) -> dict[str, Part]:
         inv = super().inventory()
         p = self.p
         inv["detect"] = part("bitwise", p.windows, bits=p.lanes * p.width)
+        if p.registers:
+            # run-ahead registers: a column that finished its brick early takes the next one's
+            # weights into its own register, up to ``registers`` bricks ahead of the slowest
+            inv["wreg"] = part("register", p.tiles * p.windows * p.registers,
+                               bits=p.filters * p.lanes * p.width)
         return inv
