@@ -167,10 +167,17 @@ def _write(result, comparison, path: Path) -> None:
 
 def _write_json(df, path: Path) -> None:
     """Records with every float at full precision (Python's shortest round-trip repr), where
-    pandas' to_json rounds to 10 significant digits (values below 5e-11 J become 0)."""
+    pandas' to_json rounds to 10 significant digits (values below 5e-11 J become 0). Strict JSON:
+    an infinite figure (the SQNR of a format that adds no error) is null, as pandas writes it."""
     import json
-    records = df.astype(object).where(df.notna(), None).to_dict(orient="records")
-    text = json.dumps(records, indent=1, default=lambda v: v.item() if hasattr(v, "item") else str(v))
+    import math
+
+    def plain(v):
+        v = v.item() if hasattr(v, "item") else v
+        return None if isinstance(v, float) and not math.isfinite(v) else v
+    records = [{k: plain(v) for k, v in row.items()}
+               for row in df.astype(object).where(df.notna(), None).to_dict(orient="records")]
+    text = json.dumps(records, indent=1, allow_nan=False, default=str)
     with open(path, "w", encoding="utf-8") as f:
         f.write(text)
 

@@ -1,4 +1,7 @@
 """QA: what a new user meets on the command line, outside the checkout."""
+from pathlib import Path
+
+import numpy as np
 import pytest
 
 import accelsim.sweep.run
@@ -254,3 +257,23 @@ def test_capture_without_models_extra_is_the_missing_extra_line(run_cli, monkeyp
     code, _, err = run_cli("capture", "ppocr_cls", "-q")
     assert code == 1 and err.strip() == ("error: this needs rapidocr_onnxruntime, from the 'models' "
                                          "extra: pip install 'accelsim[models]'")
+
+
+def test_json_output_is_strict_json(run_cli, tmp_path):
+    # an exact format's SQNR is infinite: it was written as the bare word Infinity, which strict
+    # parsers (JavaScript's JSON.parse, jq) reject; it is null now, as pandas writes it
+    import json
+    import pandas as pd
+    tiny = Path(__file__).parent / "data/tiny.yaml"
+    for out in (tmp_path / "r.json", tmp_path / "r.csv"):
+        code, _, err = run_cli("run", "vmac_fp32", tiny, "-q", "-o", out)
+        assert code == 0, err
+    df = pd.read_csv(tmp_path / "r.csv")
+    infinite = {c for c in df.select_dtypes("number") if np.isinf(df[c]).any()}
+    assert infinite                                  # the case the test is about
+
+    def refuse(word):
+        raise ValueError(f"not strict JSON: {word}")
+    rows = json.loads((tmp_path / "r.json").read_text(), parse_constant=refuse)
+    for c in infinite:
+        assert [r[c] for r in rows] == [None if not np.isfinite(v) else v for v in df[c]], c
