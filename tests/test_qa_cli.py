@@ -223,7 +223,7 @@ def test_a_point_refused_while_running_is_named_by_the_sweep_and_its_values(run_
                      "axes: {workload.set.act_bits: [20]}\n")
     code, _, err = run_cli("sweep", sweep, "-o", tmp_path / "out", "-j", "1", "-q")
     assert code == 2 and err == (f"error: {sweep}: point workload.set.act_bits=20: tiny.yaml: layers[0].act_bits: "
-                                 "expected an integer in 1..16 (the width of stripes's stripes datapath), got 20\n")
+                                 "expected an integer in 1..16 (the width of stripes's stripes datapath in stripes.yaml), got 20\n")
 
 
 def test_progress_names_the_design_and_the_baseline(run_cli, monkeypatch):
@@ -277,3 +277,12 @@ def test_json_output_is_strict_json(run_cli, tmp_path):
     rows = json.loads((tmp_path / "r.json").read_text(), parse_constant=refuse)
     for c in infinite:
         assert [r[c] for r in rows] == [None if not np.isfinite(v) else v for v in df[c]], c
+
+
+def test_a_width_error_names_the_architecture_file(run_cli, tmp_path):
+    # a baseline copied from stripes.yaml keeps its name: the error blamed 'stripes', not the file
+    w8 = tmp_path / "w8.yaml"
+    w8.write_text(bundled.resolve("arch", "stripes").read_text().replace("width: 16", "width: 8"))
+    assert "width: 8" in w8.read_text()
+    code, _, err = run_cli("run", "stripes", "alexnet", "--layers", "conv2", "--baseline", w8, "-q")
+    assert code == 2 and "datapath in w8.yaml)" in err and err.count("\n") == 1

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 from typing import Callable, Mapping
 
 from accelsim.cost import override_checks, overrides, price
@@ -44,7 +45,7 @@ def check_layers(arch: Arch, workload: Workload, datapath) -> None:
             if bits > top:
                 raise SpecError(workload.file, f"layers[{i}].{key}",
                                 f"an integer in 1..{top} (the width of {arch.name}'s "
-                                f"{arch.datapath.kind} datapath)", bits)
+                                f"{arch.datapath.kind} datapath in {Path(arch.file).name or 'code'})", bits)
 
 
 def simulate(arch: Arch, workload: Workload,
