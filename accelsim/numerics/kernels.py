@@ -14,15 +14,7 @@ import numpy as np
 def staggered_finish(cycles: np.ndarray, columns: int) -> int:
     """Chunk j is issued at cycle j to column j % columns, which must first finish chunk j-columns;
     it then stays busy cycles[j]. Returns the finish time of the last chunk."""
-    free = np.zeros(columns, dtype=np.int64)
-    end = 0
-    for j in range(cycles.shape[0]):
-        col = j % columns
-        start = max(j, free[col])
-        free[col] = start + cycles[j]
-        if free[col] > end:
-            end = free[col]
-    return end
+    return staggered_repeats(cycles, columns, 1)[0]
 
 
 def staggered_finish_numpy(cycles: np.ndarray, columns: int) -> int:
