@@ -1,7 +1,6 @@
 """A trace's key (the identity simulate() and sampling use) hashes the operand codes in place:
 no whole copy of them (``tobytes`` of VGG-19 fc6's weights was a second 400 MB), the same digest
 as before for the same content, a different one for different content."""
-import dataclasses
 import hashlib
 import tracemalloc
 
