@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 
 import accelsim
 from accelsim.errors import SpecError
-from accelsim.report import figures, plots
+from accelsim.report import figures, plots, tables
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "tests" / "data" / "tiny.yaml"
@@ -129,7 +129,7 @@ def test_pareto_figure_has_a_panel_per_network_and_the_baseline(store):
 
 @pytest.mark.parametrize("suffix", [".csv", ".json", ".parquet"])
 def test_run_output_files_plot_like_sweeps(run_files, suffix):
-    df = plots.load_results(run_files / f"cmp{suffix}")
+    df = tables.load_results(run_files / f"cmp{suffix}")
     t = plots.totals(df)
     assert len(t) == 1 and t["design"].iloc[0] == "stripes"
     fig = plots.speedup(df)
@@ -178,7 +178,7 @@ def test_plot_functions_raise_spec_errors_for_missing_columns(store):
         figures.figure("histogram", store)
     with pytest.raises(SpecError, match="not accelsim results"):
         pd.DataFrame({"a": [1]}).to_csv(store.parent / "other.csv")
-        plots.load_results(store.parent / "other.csv")
+        tables.load_results(store.parent / "other.csv")
 
 
 # -- what a paper needs: colours, grids, plain ticks, log ratios, captions, several files, layers ----
@@ -251,7 +251,7 @@ def test_several_result_files_in_one_figure(run_files, tmp_path, run_cli):
     loom = tmp_path / "loom.csv"
     assert main(["run", str(ROOT / "arch_configs" / "loom.yaml"), str(TINY), "--baseline",
                  str(ROOT / "arch_configs" / "dadn.yaml"), "-q", "-o", str(loom)]) == 0
-    df = plots.load_many([run_files / "cmp.csv", loom])
+    df = tables.load_many([run_files / "cmp.csv", loom])
     t = plots.totals(df)
     assert sorted(t["design"]) == ["loom", "stripes"]
     fig = plots.speedup(df)
@@ -261,7 +261,7 @@ def test_several_result_files_in_one_figure(run_files, tmp_path, run_cli):
 
 
 def test_layers_figure_draws_each_layers_ratios(run_files):
-    df = plots.load_results(run_files / "cmp.csv")
+    df = tables.load_results(run_files / "cmp.csv")
     fig = figures.figure("layers", df)
     layers = df[df["layer"] != "total"]
     speed = [p.get_height() for p in fig.axes[0].patches]
@@ -272,7 +272,7 @@ def test_layers_figure_draws_each_layers_ratios(run_files):
 
 
 def test_layers_figure_without_baseline_stacks_energy_by_component(run_files):
-    df = plots.load_results(run_files / "alone.csv")
+    df = tables.load_results(run_files / "alone.csv")
     fig = figures.figure("layers", df)
     layers = df[df["layer"] != "total"]
     tops = {}

@@ -6,7 +6,7 @@ a 'nan' legend entry; designs measured against different baselines were not told
 import pytest
 
 import accelsim
-from accelsim.report import figures, plots
+from accelsim.report import figures, plots, tables
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
 TINY = ROOT / "tests/data/tiny.yaml"
@@ -31,7 +31,7 @@ def files(tmp_path_factory):
 
 
 def _total(path, col):
-    df = plots.load_results(path)
+    df = tables.load_results(path)
     return float(df.loc[df["layer"] == "total", col].iloc[0])
 
 
@@ -41,7 +41,7 @@ def _bars(ax) -> dict[str, list[float]]:
 
 def test_same_design_in_two_files_gets_two_bars(files):
     wide, narrow = files / "wide.csv", files / "narrow.csv"
-    t = plots.totals(plots.load_many([wide, narrow]))
+    t = plots.totals(tables.load_many([wide, narrow]))
     assert sorted(t["design"]) == ["stripes (narrow)", "stripes (wide)"]
     fig = figures.figure("speedup", [wide, narrow])
     heights = {k: v[0] for k, v in _bars(fig.axes[0]).items()}
@@ -55,7 +55,7 @@ def test_a_run_file_beside_a_sweep_store_keeps_its_layer_bars(files):
     fig = figures.figure("layers", [files / "store", run])
     bars = _bars(fig.axes[0])
     assert "nan" not in bars and "stripes" in bars
-    layers = plots.load_results(run)
+    layers = tables.load_results(run)
     layers = layers[layers["layer"] != "total"]
     assert bars["stripes"] == pytest.approx(list(layers["speedup"]))
 
@@ -95,7 +95,7 @@ def test_by_a_column_some_results_lack_is_refused_not_dropped(files, kind, tmp_p
     paths = [files / "store", files / "wide.csv"]
     from accelsim.errors import SpecError
     with pytest.raises(SpecError, match="'datapath.params.registers' has no value for stripes"):
-        figures.figure(kind, plots.load_many(paths), by="datapath.params.registers")
+        figures.figure(kind, tables.load_many(paths), by="datapath.params.registers")
     code, _, err = run_cli("plot", *paths, "-k", kind, "--by", "datapath.params.registers",
                            "-o", tmp_path / "f.png")
     assert code == 2 and err.count("\n") == 1 and "stripes" in err

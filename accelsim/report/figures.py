@@ -9,7 +9,7 @@ from __future__ import annotations
 from matplotlib.figure import Figure
 
 from accelsim.errors import SpecError
-from accelsim.report import layer_plots, plots
+from accelsim.report import layer_plots, plots, tables
 
 KINDS = ("speedup", "energy", "area", "breakdown", "pareto", "layers")
 
@@ -19,7 +19,7 @@ def figure(kind: str, results, by: str | None = None, **options) -> Figure:
     paths drawn together."""
     if kind not in KINDS:
         raise SpecError("--kind", "", "one of " + ", ".join(KINDS), kind)
-    df = plots._frame(results)
+    df = tables.frame(results)
     by = by or "design"
     if kind == "pareto":
         return plots.pareto(df, by=by, **options)

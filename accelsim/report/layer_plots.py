@@ -13,8 +13,9 @@ from matplotlib.figure import Figure
 
 from accelsim.errors import SpecError
 from accelsim.report import style
-from accelsim.report.plots import (_check_column, _components, _frame, _needs_baseline, _unit, bars,
+from accelsim.report.plots import (_check_column, _components, _needs_baseline, _unit, bars,
                                    with_baselines)
+from accelsim.report.tables import frame as _frame, labels
 
 MAX_NETWORKS = 4         # rows of per-layer panels one figure holds
 
@@ -22,8 +23,7 @@ MAX_NETWORKS = 4         # rows of per-layer panels one figure holds
 def _layer_rows(df: pd.DataFrame) -> pd.DataFrame:
     rows = df[df["layer"] != "total"] if "layer" in df.columns else df
     # a run file's rows beside a sweep store's have no design label: the arch names them
-    return rows.assign(design=rows["design"].fillna(rows["arch"]) if "design" in rows.columns
-                       else rows["arch"])
+    return rows.assign(design=labels(rows))
 
 
 def _table(rows: pd.DataFrame, metric: str, by: str, ratio: bool, labels: list) -> pd.DataFrame:

@@ -28,14 +28,14 @@ def add_commands(sub) -> None:
 
 
 def cmd_plot(args) -> int:
-    from accelsim.report import figures, plots
+    from accelsim.report import figures, tables
     out = Path(args.output)
     if out.suffix.lower() not in FORMATS:
         raise SpecError("--output", "", "a .png, .svg or .pdf file name", args.output)
     for flag, given in (("--x", args.x != "cycles"), ("--y", args.y != "energy_J")):
         if given and args.kind != "pareto":           # else dropped without a word
             raise SpecError(flag, "", message="only used with --kind pareto")
-    df = plots.load_many(args.results)
+    df = tables.load_many(args.results)
     if df.empty:
         raise SpecError(", ".join(args.results), "", message="no finished points to plot yet")
     options = {"x": args.x, "y": args.y} if args.kind == "pareto" else {}
