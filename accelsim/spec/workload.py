@@ -1,4 +1,4 @@
-"""Workload YAML -> frozen Layer / Workload dataclasses.
+"""Workload YAML -> frozen Layer / Workload dataclasses (a ``base:`` file resolved first by ``derive``).
 
 Every layer kind is stored as one general grouped convolution shape so the rest of the simulator
 has one set of loop bounds:
@@ -16,9 +16,9 @@ import enum
 from dataclasses import dataclass, field
 from pathlib import Path
 
-
 from accelsim import bundled
 from accelsim.errors import SpecError
+from accelsim.spec.derive import derive
 from accelsim.spec.reader import Reader, load_yaml
 
 DISTRIBUTIONS = ("relu_normal", "half_normal", "normal", "laplace", "uniform", "student_t", "half_t")
@@ -160,7 +160,7 @@ def workload_from_dict(data, path: Path) -> Workload:
     """A workload from a parsed mapping; ``path`` names it in errors and anchors relative files."""
     path = Path(path)
     file = str(path)
-    top = Reader(_derive(data, path), file)
+    top = Reader(derive(data, path), file)
     name = top.string("name", path.stem)
     seed = top.integer("seed", 0, lo=0, hi=2**32 - 1)
     notes = top.string("notes", "-") if top.has("notes") else ""
@@ -179,91 +179,6 @@ def workload_from_dict(data, path: Path) -> Workload:
         seen.add(layer.name)
         layers.append(layer)
     return Workload(name, file, seed, tuple(layers), notes)
-
-
-def _derive(data, path: Path, depth: int = 0):
-    """Resolve ``base:`` (another workload file), ``set:`` (keys for every layer) and
-    ``overrides:`` (keys per layer name) into one plain workload mapping.
-
-    A derived workload reuses a network's layer shapes with other precisions or densities, e.g.
-    ResNet-50 at 8 bits, or a pruned AlexNet, without copying the shapes."""
-    file = str(path)
-    if not isinstance(data, dict) or "base" not in data:
-        for key in ("set", "overrides"):
-            if isinstance(data, dict) and key in data:
-                raise SpecError(file, key, message="only allowed together with 'base'")
-        return data
-    if depth > 8:
-        raise SpecError(file, "base", message="base files nest too deeply (a cycle?)")
-    base_name = data["base"]
-    if not isinstance(base_name, str) or not base_name or "\x00" in base_name:
-        raise SpecError(file, "base", "a workload file name", base_name)
-    if "layers" in data:
-        # The base's layers would silently replace these (or these the base's): say which wins.
-        raise SpecError(file, "layers", message="not allowed together with 'base' (change the "
-                        "base's layers with 'set:' or 'overrides:', or drop 'base:')")
-    base_path = bundled.beside("workload", base_name, path.parent)
-    if base_path is None:
-        raise SpecError(file, "base", message=f"file not found: {base_name} (nor a bundled workload "
-                        "of that name)" if not bundled.looks_like_path(base_name) else
-                        f"file not found: {base_name}")
-    base_data = load_yaml(base_path)
-    if not isinstance(base_data, dict) or not isinstance(base_data.get("layers", base_data.get("base")),
-                                                         (list, str)):
-        got = "an empty file" if base_data is None else base_data
-        raise SpecError(file, "base", f"a workload file (a mapping with 'layers:'): {base_name} is "
-                        "not one", got)
-    merged = dict(_derive(base_data, base_path, depth + 1))
-    if not isinstance(merged.get("layers"), list):
-        raise SpecError(str(base_path), "layers", "a list of layers", merged.get("layers"))
-    layers = [dict(l) if isinstance(l, dict) else l for l in merged["layers"]]
-    for key, value in data.items():
-        if key not in ("base", "set", "overrides"):
-            merged[key] = value
-    common = data.get("set") or {}
-    if not isinstance(common, dict):
-        raise SpecError(file, "set", "a mapping of layer keys", common)
-    per_layer = data.get("overrides") or {}
-    if not isinstance(per_layer, dict):
-        raise SpecError(file, "overrides", "a mapping from layer name to layer keys", per_layer)
-    names = [l.get("name") for l in layers if isinstance(l, dict)]
-    for name, keys in per_layer.items():
-        if name not in names:
-            import difflib
-            close = difflib.get_close_matches(str(name), [str(n) for n in names], n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            raise SpecError(file, f"overrides.{name}", message=f"no layer of that name in {base_name}{hint}")
-        if not isinstance(keys, dict):
-            raise SpecError(file, f"overrides.{name}", "a mapping of layer keys", keys)
-    for layer in layers:
-        if isinstance(layer, dict):
-            for where, update in (("set", common), (f"overrides.{layer.get('name')}",
-                                                     per_layer.get(layer.get("name"), {}))):
-                for key, value in update.items():
-                    _no_model_for_file(file, f"{where}.{key}", layer, key, value)
-                    if key in ("act", "wgt") and isinstance(value, dict) and isinstance(layer.get(key), dict):
-                        layer[key] = {**layer[key], **value}
-                    else:
-                        layer[key] = value
-    merged["layers"] = layers
-    return merged
-
-
-SYNTHETIC_KEYS = ("dist", "density", "dof", "range_bits")     # what a file's values ignore
-
-
-def _no_model_for_file(file: str, where: str, layer: dict, key: str, value) -> None:
-    """A value model set on an operand read from a file would be ignored (the file's values are
-    used): a sweep of act.density over a captured workload reported densities it never had."""
-    if key not in ("act", "wgt") or not isinstance(value, dict):
-        return
-    given = [k for k in SYNTHETIC_KEYS if k in value]
-    old = layer.get(key)
-    filed = "file" in value or (isinstance(old, dict) and "file" in old)
-    if given and filed:
-        raise SpecError(file, f"{where}.{given[0]}", message=f"layer {layer.get('name')}'s {key} values "
-                        "come from a file, which this setting would not change; set it only on "
-                        "synthetic operands (overrides: by layer name)")
 
 
 @dataclass(frozen=True)
