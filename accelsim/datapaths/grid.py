@@ -105,6 +105,23 @@ def brick_view(windows: np.ndarray, lanes: int, columns: int) -> np.ndarray:
     return out.transpose(0, 1, 3, 2, 4)
 
 
+def run_ahead(p, lane_bits: int | None = None) -> dict:
+    """Run-ahead registers of a DaDN-family grid whose columns drift by up to ``p.registers``
+    steps: each column of each tile holds the weight bricks (``p.filters`` x ``p.lanes`` weights of
+    ``lane_bits``, default ``p.width``) of the steps it has run ahead by; none without registers."""
+    from accelsim.datapaths.base import part
+    if not p.registers:
+        return {}
+    return {"wreg": part("register", p.tiles * p.windows * p.registers,
+                         bits=p.filters * p.lanes * (lane_bits or p.width))}
+
+
+def run_ahead_writes(p, column_steps: int, k_per_group: int) -> dict:
+    """Writes of ``run_ahead``'s registers: each column step takes one brick per set of
+    ``p.filters`` filters; none without registers."""
+    return {"wreg.write": column_steps * ceil_div(k_per_group, p.filters)} if p.registers else {}
+
+
 def buses(tiles: int, filters: int, windows: int, act_bits: int, wgt_bits: int, out_bits: int) -> dict:
     """The DaDN-family buses (cost class ``wire``; lengths follow the floor, cost.price.complete).
     Activations: broadcast from the central memory to every tile (an H-tree over the chip), then

@@ -163,8 +163,7 @@ class Loom:
         }
         if p.dynamic:
             actions["detect.op"] = slots * g * shape.windows * nb
-        if p.registers:     # a column's run-ahead register takes each brick's weights, per filter set
-            actions["wreg.write"] = g * shape.windows * nb * grid.ceil_div(shape.k_per_group, p.filters)
+        actions.update(grid.run_ahead_writes(p, g * shape.windows * nb, shape.k_per_group))
         return steps.reshape(g * slots, wg), actions, sip
 
     # -- fc ----------------------------------------------------------------------------------------
@@ -260,9 +259,5 @@ class Loom:
         }
         if p.dynamic:   # one leading/trailing-one detector per column (an OR tree over its brick)
             inv["detect"] = part("bitwise", p.windows, bits=p.lanes * p.width)
-        if p.registers:
-            # run-ahead registers (conv): a column ahead of the slowest holds the weights of the
-            # bricks it has yet to reach, up to ``registers`` bricks of its tile's filters
-            inv["wreg"] = part("register", p.tiles * p.windows * p.registers,
-                               bits=p.filters * p.lanes * p.width)
+        inv.update(grid.run_ahead(p))          # conv columns drift; FC has one stream
         return inv

@@ -157,8 +157,7 @@ class Pragmatic:
             "activations.read_bits": column_steps * p.lanes * p.width * per_group,
             "outputs.write_bits": shape.windows * shape.k * self.arch.memory.output_bits,
         }
-        if p.registers:
-            actions["wreg.write"] = column_steps * grid.ceil_div(kpg, p.filters)
+        actions.update(grid.run_ahead_writes(p, column_steps, kpg))
         if trace.layer.kind is LayerKind.FC:
             cycles = fc
         else:
@@ -222,7 +221,5 @@ class Pragmatic:
             **grid.buses(p.tiles, p.filters, p.windows, act_bits=p.windows * p.lanes * (pos_bits + 1),
                          wgt_bits=p.filters * p.lanes * p.width, out_bits=p.filters * p.width),
         }
-        if p.registers:
-            inv["wreg"] = part("register", p.tiles * p.windows * p.registers,
-                               bits=p.filters * p.lanes * p.width)
+        inv.update(grid.run_ahead(p))
         return inv

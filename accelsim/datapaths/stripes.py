@@ -246,18 +246,11 @@ class DynamicStripes(Stripes):
         # weight bricks of each set of ``filters`` filters into the column's register.
         shape, p = trace.shape, self.p
         column_steps = shape.groups * shape.windows * grid.bricks(shape, p.lanes)
-        out = {"detect.op": column_steps}
-        if p.registers:
-            out["wreg.write"] = column_steps * grid.ceil_div(shape.k_per_group, p.filters)
-        return out
+        return {"detect.op": column_steps, **grid.run_ahead_writes(p, column_steps, shape.k_per_group)}
 
     def inventory(self) -> dict[str, Part]:
         inv = super().inventory()
         p = self.p
         inv["detect"] = part("bitwise", p.windows, bits=p.lanes * p.width)
-        if p.registers:
-            # run-ahead registers: a column that finished its brick early takes the next one's
-            # weights into its own register, up to ``registers`` bricks ahead of the slowest
-            inv["wreg"] = part("register", p.tiles * p.windows * p.registers,
-                               bits=p.filters * p.lanes * p.width)
+        inv.update(grid.run_ahead(p))
         return inv

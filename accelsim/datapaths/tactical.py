@@ -349,10 +349,8 @@ class Tactical:
                          wgt_bits=p.filters * p.lanes * (p.width + p.select_bits),
                          out_bits=p.filters * p.width),
         }
-        if self.serial and p.registers:
-            # run-ahead registers: a column holds the weights (and selects) of steps ahead
-            inv["wreg"] = part("register", p.tiles * p.windows * p.registers,
-                               bits=p.filters * p.lanes * (p.width + p.select_bits))
+        if self.serial:     # run-ahead registers hold the weights and their selects
+            inv.update(grid.run_ahead(p, p.width + p.select_bits))
         if p.backend == "bitparallel":
             inv["ip.mult"] = part("int_mult", units * p.lanes, a_bits=p.width, b_bits=p.width)
             inv["ip.tree"] = part("adder_tree", units, inputs=p.lanes, bits=2 * p.width)
